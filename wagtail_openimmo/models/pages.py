@@ -1,0 +1,440 @@
+"""Wagtail page models: the broker's listing index and one page per property.
+
+The concrete ``ListingIndexPage`` and ``ListingPage`` are what the importer creates. Sites
+that want more fields or other templates subclass the abstract bases instead of editing the
+app, in line with Wagtail's advice for page models in reusable apps: the app owns its own
+migrations, the site owns the presentation (override
+``wagtail_openimmo/listing_page.html`` and ``wagtail_openimmo/listing_index_page.html``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.documents import get_document_model_string
+from wagtail.fields import RichTextField
+from wagtail.images import get_image_model_string
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from ..openimmo.fields import FIELDS_BY_NAME
+
+# The field objekttitel is the page title; every other field is a column of the same name.
+COLUMN_FOR_FIELD = {"objekttitel": "title"}
+
+
+def listing_field(name: str) -> models.Field:
+    """The Django field for the OpenImmo value ``name`` (see ``openimmo.fields.FIELDS``)."""
+    spec = FIELDS_BY_NAME[name]
+    label = spec.label or name
+    if spec.kind == "text":
+        return models.CharField(label, max_length=spec.max_length, blank=True, null=True)
+    if spec.kind == "longtext":
+        return models.TextField(label, blank=True, null=True)
+    if spec.kind == "decimal":
+        if name in ("breitengrad", "laengengrad"):
+            return models.DecimalField(label, max_digits=11, decimal_places=7, null=True,
+                                       blank=True)
+        return models.DecimalField(label, max_digits=14, decimal_places=2, null=True,
+                                   blank=True)
+    if spec.kind == "int":
+        return models.IntegerField(label, null=True, blank=True)
+    if spec.kind == "bool":
+        return models.BooleanField(label, null=True, blank=True)
+    if spec.kind == "date":
+        return models.DateField(label, null=True, blank=True)
+    raise ValueError(spec.kind)
+
+
+class AbstractListingIndexPage(Page):
+    """A broker's list of listings. Its children are the broker's ``ListingPage``\\ s."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+    show_references = models.BooleanField(
+        _("show reference objects"), default=True,
+        help_text=_("Show sold or rented reference objects in a section of their own."),
+    )
+    page_size = models.PositiveSmallIntegerField(_("listings per page"), default=12)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldRowPanel([FieldPanel("show_references"), FieldPanel("page_size")]),
+    ]
+
+    class Meta:
+        abstract = True
+
+    def live_listings(self):
+        return (
+            ListingPage.objects.child_of(self).live().filter(is_reference=False)
+            .select_related("broker")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        paginator = Paginator(self.live_listings().order_by("-first_published_at"),
+                              self.page_size)
+        context["listings"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class ListingIndexPage(AbstractListingIndexPage):
+    subpage_types = ["wagtail_openimmo.ListingPage"]
+    template = "wagtail_openimmo/listing_index_page.html"
+
+    class Meta:
+        verbose_name = _("listing index page")
+        verbose_name_plural = _("listing index pages")
+
+
+class AbstractListingPage(Page):
+    """One property, as imported from OpenImmo or written by an editor.
+
+    What people search, filter and sort on is stored in columns named as in OpenImmo;
+    the complete ``<immobilie>`` element is kept in ``openimmo_data`` so that nothing the
+    broker sent is lost and an export gives it back.
+    """
+
+    broker = models.ForeignKey(
+        "wagtail_openimmo.Broker", verbose_name=_("broker"), on_delete=models.PROTECT,
+        related_name="listings",
+    )
+    # identity
+    objektnr_intern = listing_field("objektnr_intern")
+    objektnr_extern = listing_field("objektnr_extern")
+    openimmo_obid = listing_field("openimmo_obid")
+    sprache = listing_field("sprache")
+    # category
+    nutzungsart = listing_field("nutzungsart")
+    vermarktungsart = listing_field("vermarktungsart")
+    objektart = listing_field("objektart")
+    objektart_typ = listing_field("objektart_typ")
+    # address
+    strasse = listing_field("strasse")
+    hausnummer = listing_field("hausnummer")
+    plz = listing_field("plz")
+    ort = listing_field("ort")
+    regionaler_zusatz = listing_field("regionaler_zusatz")
+    bundesland = listing_field("bundesland")
+    land = listing_field("land")
+    breitengrad = listing_field("breitengrad")
+    laengengrad = listing_field("laengengrad")
+    etage = listing_field("etage")
+    objektadresse_freigeben = listing_field("objektadresse_freigeben")
+    # prices
+    kaufpreis = listing_field("kaufpreis")
+    kaufpreis_auf_anfrage = listing_field("kaufpreis_auf_anfrage")
+    nettokaltmiete = listing_field("nettokaltmiete")
+    kaltmiete = listing_field("kaltmiete")
+    warmmiete = listing_field("warmmiete")
+    nebenkosten = listing_field("nebenkosten")
+    heizkosten = listing_field("heizkosten")
+    heizkosten_enthalten = listing_field("heizkosten_enthalten")
+    hausgeld = listing_field("hausgeld")
+    kaution = listing_field("kaution")
+    kaution_text = listing_field("kaution_text")
+    aussen_courtage = listing_field("aussen_courtage")
+    courtage_hinweis = listing_field("courtage_hinweis")
+    provisionspflichtig = listing_field("provisionspflichtig")
+    waehrung = listing_field("waehrung")
+    # areas and rooms
+    wohnflaeche = listing_field("wohnflaeche")
+    nutzflaeche = listing_field("nutzflaeche")
+    gesamtflaeche = listing_field("gesamtflaeche")
+    grundstuecksflaeche = listing_field("grundstuecksflaeche")
+    anzahl_zimmer = listing_field("anzahl_zimmer")
+    anzahl_schlafzimmer = listing_field("anzahl_schlafzimmer")
+    anzahl_badezimmer = listing_field("anzahl_badezimmer")
+    anzahl_stellplaetze = listing_field("anzahl_stellplaetze")
+    # condition and availability
+    baujahr = listing_field("baujahr")
+    zustand = listing_field("zustand")
+    verfuegbar_ab = listing_field("verfuegbar_ab")
+    abdatum = listing_field("abdatum")
+    # energy certificate
+    epass_epart = listing_field("epass_epart")
+    epass_gueltig_bis = listing_field("epass_gueltig_bis")
+    epass_endenergiebedarf = listing_field("epass_endenergiebedarf")
+    epass_energieverbrauchkennwert = listing_field("epass_energieverbrauchkennwert")
+    epass_mitwarmwasser = listing_field("epass_mitwarmwasser")
+    epass_primaerenergietraeger = listing_field("epass_primaerenergietraeger")
+    epass_wertklasse = listing_field("epass_wertklasse")
+    epass_baujahr = listing_field("epass_baujahr")
+    epass_ausstelldatum = listing_field("epass_ausstelldatum")
+    epass_jahrgang = listing_field("epass_jahrgang")
+    epass_gebaeudeart = listing_field("epass_gebaeudeart")
+    # contact person
+    kontakt_anrede = listing_field("kontakt_anrede")
+    kontakt_vorname = listing_field("kontakt_vorname")
+    kontakt_name = listing_field("kontakt_name")
+    kontakt_firma = listing_field("kontakt_firma")
+    kontakt_email = listing_field("kontakt_email")
+    kontakt_telefon = listing_field("kontakt_telefon")
+    kontakt_email_feedback = listing_field("kontakt_email_feedback")
+    # free texts (objekttitel is the page title)
+    dreizeiler = listing_field("dreizeiler")
+    lage = listing_field("lage")
+    ausstatt_beschr = listing_field("ausstatt_beschr")
+    objektbeschreibung = listing_field("objektbeschreibung")
+    sonstige_angaben = listing_field("sonstige_angaben")
+
+    # derived, for sorting and filtering across purchase and rent
+    preis = models.DecimalField(
+        _("price"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False,
+        help_text=_("Purchase price, else the rent: what the listing is sorted by."),
+    )
+    flaeche = models.DecimalField(
+        _("area"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False,
+    )
+
+    # state kept by the importer
+    is_reference = models.BooleanField(
+        _("reference object"), default=False,
+        help_text=_("Sold or rented; shown as a reference (OpenImmo aktion REFERENZ)."),
+    )
+    imported = models.BooleanField(
+        _("imported"), default=False, editable=False,
+        help_text=_("Created by an OpenImmo import (not by an editor)."),
+    )
+    openimmo_data = models.JSONField(
+        _("OpenImmo record"), default=dict, blank=True, editable=False,
+        help_text=_("The complete <immobilie> element as the broker sent it."),
+    )
+    openimmo_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="Hash of the last imported record and its attachments: equal means unchanged.",
+    )
+    last_imported_at = models.DateTimeField(_("last imported at"), null=True, blank=True,
+                                            editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True,
+                                        editable=False)
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("ort"),
+        index.SearchField("plz"),
+        index.SearchField("objektnr_extern"),
+        index.SearchField("dreizeiler"),
+        index.SearchField("objektbeschreibung"),
+        index.SearchField("lage"),
+        index.AutocompleteField("ort"),
+        index.FilterField("broker"),
+        index.FilterField("vermarktungsart"),
+        index.FilterField("objektart"),
+        index.FilterField("is_reference"),
+        index.FilterField("preis"),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldPanel("broker"),
+                FieldRowPanel([FieldPanel("objektnr_extern"), FieldPanel("objektnr_intern")]),
+                FieldPanel("openimmo_obid"),
+                FieldRowPanel([FieldPanel("nutzungsart"), FieldPanel("vermarktungsart")]),
+                FieldRowPanel([FieldPanel("objektart"), FieldPanel("objektart_typ")]),
+                FieldPanel("is_reference"),
+            ],
+            heading=_("Property"),
+        ),
+        FieldPanel("dreizeiler"),
+        FieldPanel("objektbeschreibung"),
+        FieldPanel("lage"),
+        FieldPanel("ausstatt_beschr"),
+        FieldPanel("sonstige_angaben"),
+        InlinePanel("attachments", heading=_("Pictures and documents"), label=_("attachment")),
+    ]
+    facts_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("kaufpreis"), FieldPanel("kaufpreis_auf_anfrage")]),
+                FieldRowPanel([FieldPanel("kaltmiete"), FieldPanel("warmmiete"),
+                               FieldPanel("nettokaltmiete")]),
+                FieldRowPanel([FieldPanel("nebenkosten"), FieldPanel("heizkosten"),
+                               FieldPanel("heizkosten_enthalten")]),
+                FieldRowPanel([FieldPanel("hausgeld"), FieldPanel("kaution"),
+                               FieldPanel("kaution_text")]),
+                FieldRowPanel([FieldPanel("aussen_courtage"), FieldPanel("provisionspflichtig")]),
+                FieldPanel("courtage_hinweis"),
+                FieldPanel("waehrung"),
+            ],
+            heading=_("Prices"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("wohnflaeche"), FieldPanel("nutzflaeche"),
+                               FieldPanel("gesamtflaeche"), FieldPanel("grundstuecksflaeche")]),
+                FieldRowPanel([FieldPanel("anzahl_zimmer"), FieldPanel("anzahl_schlafzimmer"),
+                               FieldPanel("anzahl_badezimmer"),
+                               FieldPanel("anzahl_stellplaetze")]),
+                FieldRowPanel([FieldPanel("baujahr"), FieldPanel("zustand"), FieldPanel("etage")]),
+                FieldRowPanel([FieldPanel("verfuegbar_ab"), FieldPanel("abdatum")]),
+            ],
+            heading=_("Areas and rooms"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("strasse"), FieldPanel("hausnummer")]),
+                FieldRowPanel([FieldPanel("plz"), FieldPanel("ort")]),
+                FieldRowPanel([FieldPanel("regionaler_zusatz"), FieldPanel("bundesland"),
+                               FieldPanel("land")]),
+                FieldRowPanel([FieldPanel("breitengrad"), FieldPanel("laengengrad")]),
+                FieldPanel("objektadresse_freigeben"),
+            ],
+            heading=_("Address"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("epass_epart"), FieldPanel("epass_gueltig_bis"),
+                               FieldPanel("epass_jahrgang")]),
+                FieldRowPanel([FieldPanel("epass_endenergiebedarf"),
+                               FieldPanel("epass_energieverbrauchkennwert"),
+                               FieldPanel("epass_mitwarmwasser")]),
+                FieldRowPanel([FieldPanel("epass_primaerenergietraeger"),
+                               FieldPanel("epass_wertklasse")]),
+                FieldRowPanel([FieldPanel("epass_baujahr"), FieldPanel("epass_ausstelldatum"),
+                               FieldPanel("epass_gebaeudeart")]),
+            ],
+            heading=_("Energy certificate"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("kontakt_anrede"), FieldPanel("kontakt_vorname"),
+                               FieldPanel("kontakt_name")]),
+                FieldPanel("kontakt_firma"),
+                FieldRowPanel([FieldPanel("kontakt_email"), FieldPanel("kontakt_telefon")]),
+                FieldPanel("kontakt_email_feedback"),
+            ],
+            heading=_("Contact person"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(facts_panels, heading=_("Facts")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.preis, self.flaeche = self.derived_price_and_area()
+        return super().save(*args, **kwargs)
+
+    def derived_price_and_area(self) -> tuple[Decimal | None, Decimal | None]:
+        if self.vermarktungsart == "KAUF" or (
+            self.vermarktungsart is None and self.kaufpreis is not None
+        ):
+            price = self.kaufpreis
+        else:
+            price = next(
+                (v for v in (self.kaltmiete, self.warmmiete, self.nettokaltmiete)
+                 if v is not None),
+                self.kaufpreis,
+            )
+        area = next(
+            (v for v in (self.wohnflaeche, self.nutzflaeche, self.gesamtflaeche,
+                         self.grundstuecksflaeche) if v is not None),
+            None,
+        )
+        return price, area
+
+    @property
+    def is_purchase(self) -> bool:
+        return self.vermarktungsart == "KAUF"
+
+    @property
+    def address_line(self) -> str:
+        street = " ".join(x for x in (self.strasse, self.hausnummer) if x)
+        city = " ".join(x for x in (self.plz, self.ort) if x)
+        if self.objektadresse_freigeben is False:
+            return city
+        return ", ".join(x for x in (street, city) if x)
+
+
+class ListingPage(AbstractListingPage):
+    parent_page_types = ["wagtail_openimmo.ListingIndexPage"]
+    subpage_types: list[str] = []
+    template = "wagtail_openimmo/listing_page.html"
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        indexes = [
+            models.Index(fields=["broker", "objektnr_intern"], name="openimmo_lst_intern"),
+            models.Index(fields=["broker", "openimmo_obid"], name="openimmo_lst_obid"),
+            models.Index(fields=["broker", "objektnr_extern"], name="openimmo_lst_extern"),
+            models.Index(fields=["vermarktungsart", "preis"], name="openimmo_lst_price"),
+        ]
+
+
+class ListingAttachment(Orderable):
+    """A picture, document or link of a listing, in the broker's order.
+
+    Images are Wagtail images and documents Wagtail documents, in the broker's collection,
+    shared between listings when the bytes are the same (``content_hash``).
+    """
+
+    KIND_IMAGE = "image"
+    KIND_DOCUMENT = "document"
+    KIND_LINK = "link"
+    KINDS = [(KIND_IMAGE, _("image")), (KIND_DOCUMENT, _("document")), (KIND_LINK, _("link"))]
+
+    listing = ParentalKey(
+        "wagtail_openimmo.ListingPage", on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=KINDS, default=KIND_IMAGE)
+    gruppe = models.CharField(_("group"), max_length=30, blank=True,
+                              help_text=_("OpenImmo group: TITELBILD, BILD, GRUNDRISS, …"))
+    titel = models.CharField(_("title"), max_length=255, blank=True,
+                             help_text=_("Shown as the picture's alternative text."))
+    image = models.ForeignKey(
+        get_image_model_string(), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("image"),
+    )
+    document = models.ForeignKey(
+        get_document_model_string(), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("document"),
+    )
+    url = models.URLField(_("URL"), max_length=2000, blank=True)
+    file_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    format = models.CharField(_("format"), max_length=50, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False,
+                                    help_text="SHA-256 of the file.")
+    md5 = models.CharField(max_length=32, blank=True, editable=False)
+    source_check = models.CharField(
+        max_length=255, blank=True, editable=False,
+        help_text="The broker's <check> value or URL the file came from, to skip re-downloads.",
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("gruppe")]),
+        FieldPanel("titel"),
+        FieldPanel("image"),
+        FieldPanel("document"),
+        FieldPanel("url"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.titel or self.file_name or self.gruppe or str(self.pk)

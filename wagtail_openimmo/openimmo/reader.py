@@ -1,0 +1,481 @@
+"""Stream an OpenImmo file into typed records, with bounded memory.
+
+    transfer = read_transfer("export.xml")
+    transfer.uebertragung.umfang        # "VOLL" or "TEIL"
+    transfer.anbieter                   # the broker blocks, with their identifiers
+    for record in transfer.records():   # one PropertyRecord per <immobilie>, in file order
+        ...
+
+``read_transfer`` reads the file once up front (with lxml ``iterparse``, clearing what it has
+read) to learn the header and the ``<anbieter>`` identifiers -- exporters may put
+``openimmo_anid`` after the properties -- and ``records()`` reads it again, yielding one
+record at a time. Memory therefore does not grow with the number of properties.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from . import rules, values
+from .fields import extract_fields, find_path
+from .problems import Problem, Text, TransferRefused, _, error, warning
+from .records import ACTIONS, Anbieter, AttachmentRef, PropertyRecord, Uebertragung
+from .safety import PARSER_OPTIONS, sniff
+from .tree import element_to_data, localname
+from .xsd import XsdValidator
+
+DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB
+CURRENT_VERSION = "1.2.7b"
+KNOWN_VERSIONS = ("1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7",
+                  "1.2.7b", "1.2.7c")
+
+_PASS1_TAGS = ["{*}uebertragung", "{*}anbieter", "{*}anbieternr", "{*}firma",
+               "{*}openimmo_anid", "{*}immobilie"]
+_PASS2_TAGS = ["{*}anbieter", "{*}immobilie"]
+
+
+@dataclass
+class Transfer:
+    """One OpenImmo file: header, broker blocks, file-level problems, and its records."""
+
+    source: Path | bytes
+    uebertragung: Uebertragung
+    anbieter: list[Anbieter]
+    root_tag: str
+    namespace: str | None
+    size: int
+    parse_encoding: str | None
+    strict: bool = False
+    xsd: XsdValidator | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def property_count(self) -> int:
+        return sum(a.property_count for a in self.anbieter)
+
+    @property
+    def umfang(self) -> str:
+        return self.uebertragung.umfang
+
+    def records(self) -> Iterator[PropertyRecord]:
+        """Yield every ``<immobilie>`` in document order (re-readable)."""
+        with _open(self.source) as fh:
+            context = etree.iterparse(
+                fh,
+                events=("start", "end"),
+                tag=_PASS2_TAGS,
+                encoding=self.parse_encoding,
+                **PARSER_OPTIONS,
+            )
+            anbieter_index = -1
+            position = 0
+            implicit = next((a for a in self.anbieter if a.implicit), None)
+            try:
+                for event, element in context:
+                    name = localname(element.tag)
+                    if name == "anbieter":
+                        if event == "start":
+                            anbieter_index += 1
+                        else:
+                            _release(element)
+                        continue
+                    if event != "end":
+                        continue
+                    parent = element.getparent()
+                    in_anbieter = parent is not None and localname(parent.tag) == "anbieter"
+                    anbieter = (
+                        self.anbieter[anbieter_index]
+                        if in_anbieter and 0 <= anbieter_index < len(self.anbieter)
+                        else implicit
+                    )
+                    yield self._record(element, anbieter, position)
+                    position += 1
+                    _release(element)
+            except etree.XMLSyntaxError as exc:
+                # pass 1 parsed the same bytes, so this is rare (file changed meanwhile)
+                raise TransferRefused(_syntax_problem(exc)) from exc
+            finally:
+                del context
+
+    def _record(self, element, anbieter: Anbieter, position: int) -> PropertyRecord:
+        _strip_namespaces(element)
+        record = PropertyRecord(anbieter=anbieter, line=element.sourceline, position=position)
+        record.aktion, aktion_problems = _aktion(element)
+        record.fields, record.field_lines, notes = extract_fields(element)
+        record.attachments, attachment_problems = read_attachments(element)
+        record.data = element_to_data(element)
+        record.data.pop("tail", None)
+        record.problems = [*aktion_problems, *notes, *attachment_problems]
+        if self.xsd is not None:
+            record.problems.extend(self.xsd.validate(element, strict=self.strict))
+        record.problems.extend(rules.check_record(record, element, strict=self.strict))
+        return record
+
+
+class _open:
+    """A binary file handle for a path or for bytes."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __enter__(self):
+        if isinstance(self.source, bytes | bytearray):
+            self.fh = io.BytesIO(self.source)
+        else:
+            self.fh = open(self.source, "rb")  # noqa: SIM115 - closed in __exit__
+        return self.fh
+
+    def __exit__(self, *exc):
+        self.fh.close()
+
+
+def _release(element) -> None:
+    """Free what has been read: the element's content and its earlier siblings."""
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _strip_namespaces(element) -> None:
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag[0] == "{":
+            node.tag = localname(node.tag)
+        for key in list(node.attrib):
+            if key[0] == "{":
+                value = node.attrib.pop(key)
+                if not key.startswith("{http://www.w3.org/2001/XMLSchema-instance}"):
+                    node.set(localname(key), value)
+
+
+def _syntax_problem(exc: etree.XMLSyntaxError) -> Problem:
+    line = exc.position[0] if getattr(exc, "position", None) else getattr(exc, "lineno", None)
+    return error(
+        "xml_syntax",
+        _("The file is not well-formed XML: {detail}"),
+        line=line,
+        detail=str(exc.msg if hasattr(exc, "msg") and exc.msg else exc),
+    )
+
+
+def _aktion(element) -> tuple[str, list[Problem]]:
+    """The action of a property. Absent, CHANGE and the non-standard NEW all mean upsert."""
+    node = find_path(element, "verwaltung_techn/aktion")
+    if node is None:
+        return "CHANGE", []
+    raw = next((v for k, v in node.attrib.items() if localname(k) == "aktionart"), None)
+    if raw is None or not raw.strip():
+        return "CHANGE", []
+    value = raw.strip().upper()
+    problems = []
+    if value == "NEW":
+        problems.append(
+            warning(
+                "aktion_new",
+                _("aktionart=“NEW” is not part of OpenImmo; the property was treated as CHANGE."),
+                line=node.sourceline,
+                path="verwaltung_techn/aktion",
+            )
+        )
+        return "CHANGE", problems
+    if value in ACTIONS:
+        if raw.strip() != value:
+            problems.append(
+                warning(
+                    "aktion_case",
+                    _("aktionart=“{value}” should be written in capitals ({upper})."),
+                    line=node.sourceline,
+                    path="verwaltung_techn/aktion",
+                    value=raw,
+                    upper=value,
+                )
+            )
+        return value, problems
+    problems.append(
+        error(
+            "aktion_invalid",
+            _("aktionart=“{value}” is unknown; allowed are CHANGE, DELETE and REFERENZ."),
+            line=node.sourceline,
+            path="verwaltung_techn/aktion",
+            value=raw,
+        )
+    )
+    return "CHANGE", problems
+
+
+def _text(node, name: str) -> str | None:
+    child = find_path(node, name)
+    return values.clean_text(child.text) if child is not None else None
+
+
+def _attr(node, name: str) -> str | None:
+    value = next((v for k, v in node.attrib.items() if localname(k) == name), None)
+    return values.clean_text(value)
+
+
+def _is_url(text: str) -> bool:
+    lower = text.lower()
+    return lower.startswith(("http://", "https://", "ftp://", "file:", "//"))
+
+
+def read_attachments(immobilie) -> tuple[list[AttachmentRef], list[Problem]]:
+    """``<anhang>`` elements of a property, in the broker's order.
+
+    They sit in ``<anhaenge>`` or, as some exporters write them, directly under
+    ``<immobilie>``. Where the bytes are is decided by what the data is, not by ``location``
+    (see the notes in ``records.AttachmentRef``).
+    """
+    nodes = []
+    for child in immobilie:
+        name = localname(child.tag)
+        if name == "anhaenge":
+            nodes.extend(c for c in child if localname(c.tag) == "anhang")
+        elif name == "anhang":
+            nodes.append(child)
+    refs: list[AttachmentRef] = []
+    problems: list[Problem] = []
+    for position, node in enumerate(nodes):
+        daten = find_path(node, "daten")
+        ref = AttachmentRef(
+            position=position,
+            gruppe=(_attr(node, "gruppe") or "").upper() or None,
+            location=(_attr(node, "location") or "").upper() or None,
+            titel=_text(node, "anhangtitel"),
+            format=_text(node, "format"),
+            line=node.sourceline,
+        )
+        check = find_path(node, "check")
+        if check is not None:
+            ref.check_type = (_attr(check, "ctype") or "").upper() or None
+            ref.check_value = values.clean_text(check.text)
+        pfad = _text(daten, "pfad") if daten is not None else None
+        inhalt = find_path(daten, "anhanginhalt") if daten is not None else None
+        if inhalt is not None and (inhalt.text or "").strip():
+            try:
+                ref.content = base64.b64decode("".join(inhalt.text.split()), validate=True)
+            except (binascii.Error, ValueError):
+                problems.append(
+                    warning(
+                        "attachment_base64",
+                        _("Attachment {position}: anhanginhalt is not valid Base64; skipped."),
+                        line=inhalt.sourceline,
+                        path="anhaenge/anhang/daten/anhanginhalt",
+                        position=position + 1,
+                    )
+                )
+                continue
+            ref.path = pfad
+        elif pfad and _is_url(pfad):
+            ref.url = pfad
+        elif pfad:
+            ref.path = pfad
+        else:
+            problems.append(
+                warning(
+                    "attachment_empty",
+                    _("Attachment {position} ({gruppe}) has neither a file path nor content; "
+                      "skipped."),
+                    line=node.sourceline,
+                    path="anhaenge/anhang",
+                    position=position + 1,
+                    gruppe=ref.gruppe or "?",
+                )
+            )
+            continue
+        refs.append(ref)
+    return refs, problems
+
+
+def read_transfer(
+    source: str | os.PathLike | bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    strict: bool = False,
+    xsd_path: str | os.PathLike | None = None,
+) -> Transfer:
+    """Check and pre-read an OpenImmo file; raise ``TransferRefused`` if it cannot be read.
+
+    ``strict`` turns schema findings and element order into errors (the default reports
+    schema findings as warnings: real exporters' files rarely pass the XSD). ``xsd_path``
+    is the operator's own copy of the official OpenImmo XSD, if any.
+    """
+    if not isinstance(source, bytes | bytearray):
+        source = Path(source)
+    with _open(source) as fh:
+        sniffed = sniff(fh, max_bytes=max_bytes)
+        header, anbieter, root_tag, namespace, problems = _first_pass(fh, sniffed.parse_encoding)
+    problems = [*sniffed.problems, *problems]
+    xsd = XsdValidator.load(xsd_path) if xsd_path else None
+    return Transfer(
+        source=source,
+        uebertragung=header,
+        anbieter=anbieter,
+        root_tag=root_tag,
+        namespace=namespace,
+        size=sniffed.size,
+        parse_encoding=sniffed.parse_encoding,
+        strict=strict,
+        xsd=xsd,
+        problems=problems,
+    )
+
+
+def _first_pass(fh, encoding):
+    context = etree.iterparse(
+        fh, events=("start", "end"), tag=_PASS1_TAGS, encoding=encoding, **PARSER_OPTIONS
+    )
+    header = Uebertragung()
+    header_seen = False
+    anbieter: list[Anbieter] = []
+    current: Anbieter | None = None
+    implicit: Anbieter | None = None
+    problems: list[Problem] = []
+    root = None
+    try:
+        for event, element in context:
+            if root is None:
+                root = element.getroottree().getroot()
+                if element.getroottree().docinfo.doctype:
+                    raise TransferRefused(
+                        error("dtd_refused", _("The file declares a DTD; it was refused."))
+                    )
+            name = localname(element.tag)
+            parent = element.getparent()
+            parent_name = localname(parent.tag) if parent is not None else ""
+            if name == "anbieter":
+                if event == "start":
+                    current = Anbieter(index=len(anbieter), line=element.sourceline)
+                    anbieter.append(current)
+                else:
+                    current = None
+                    _release(element)
+            elif name == "immobilie":
+                if event == "start":
+                    if current is not None and parent_name == "anbieter":
+                        current.property_count += 1
+                    else:
+                        if implicit is None:
+                            implicit = Anbieter(index=-1, line=element.sourceline, implicit=True)
+                        implicit.property_count += 1
+                else:
+                    _release(element)
+            elif event == "end" and name == "uebertragung" and not header_seen:
+                header_seen = True
+                header = _header(element, problems)
+            elif event == "end" and current is not None and parent_name == "anbieter":
+                setattr(current, name, values.clean_text(element.text))
+    except etree.XMLSyntaxError as exc:
+        raise TransferRefused(_syntax_problem(exc)) from exc
+    if context.root is not None:
+        root = context.root
+    del context
+    if root is None:
+        raise TransferRefused(error("not_openimmo", _("The file contains no XML elements.")))
+    root_tag = localname(root.tag)
+    namespace = etree.QName(root).namespace
+    if implicit is not None:
+        implicit.index = len(anbieter)
+        anbieter.append(implicit)
+    if root_tag != "openimmo":
+        if not any(a.property_count for a in anbieter):
+            raise TransferRefused(
+                error(
+                    "not_openimmo",
+                    _("This is not an OpenImmo file: its root element is <{root}>, not "
+                      "<openimmo>, and it contains no <immobilie>."),
+                    root=root_tag,
+                )
+            )
+        problems.append(
+            warning("root_not_openimmo",
+                    _("The root element is <{root}>, not <openimmo>; it was read anyway."),
+                    line=root.sourceline, root=root_tag)
+        )
+    if namespace:
+        problems.append(
+            warning(
+                "namespace",
+                _("The file uses the XML namespace “{namespace}” (OpenImmo 1.2.0 and older); "
+                  "since 1.2.1 OpenImmo has none. It was read without it."),
+                line=root.sourceline,
+                namespace=namespace,
+            )
+        )
+    if implicit is not None:
+        problems.append(
+            warning("no_anbieter",
+                    _("{count} properties are not inside an <anbieter> element."),
+                    line=implicit.line, count=implicit.property_count)
+        )
+    if len([a for a in anbieter if not a.implicit]) > 1:
+        problems.append(
+            warning("several_anbieter",
+                    _("The file has {count} <anbieter> blocks; all must belong to the same "
+                      "broker."),
+                    count=len(anbieter))
+        )
+    if not header_seen and root_tag == "openimmo":
+        problems.append(
+            warning("no_uebertragung",
+                    _("The file has no <uebertragung> header; it was treated as a partial "
+                      "transfer (TEIL)."),
+                    line=root.sourceline)
+        )
+    return header, anbieter, root_tag, namespace, problems
+
+
+def _header(element, problems: list[Problem]) -> Uebertragung:
+    attrs = {localname(k): v for k, v in element.attrib.items()}
+    header = Uebertragung(line=element.sourceline, attrs=attrs)
+    for name in ("art", "modus", "version", "sendersoftware", "senderversion", "techn_email",
+                 "regi_id"):
+        setattr(header, name, values.clean_text(attrs.get(name)))
+    umfang = (attrs.get("umfang") or "").strip().upper()
+    if umfang in ("VOLL", "TEIL"):
+        header.umfang = umfang
+        header.umfang_sent = True
+    elif umfang:
+        problems.append(
+            error("umfang_invalid",
+                  _("umfang=“{value}” is unknown (VOLL or TEIL); the file was treated as TEIL."),
+                  line=element.sourceline, value=attrs.get("umfang"))
+        )
+    else:
+        problems.append(
+            warning("umfang_missing",
+                    _("The header has no umfang; the file was treated as a partial transfer "
+                      "(TEIL), which withdraws nothing."),
+                    line=element.sourceline)
+        )
+    if header.version and header.version.lower() != CURRENT_VERSION:
+        known = header.version.lower() in KNOWN_VERSIONS
+        problems.append(
+            warning(
+                "old_version" if known else "unknown_version",
+                _("The file says OpenImmo version {version}; this app reads {current} and "
+                  "older 1.2.x files by element name.") if known else
+                _("The file says OpenImmo version “{version}”, which is unknown; it was read "
+                  "as {current}."),
+                line=element.sourceline,
+                version=header.version,
+                current=CURRENT_VERSION,
+            )
+        )
+    raw = attrs.get("timestamp")
+    if raw:
+        header.timestamp, notes = values.parse_datetime(raw)
+        for template in notes:
+            problems.append(
+                warning("timestamp", template, line=element.sourceline,
+                        label=Text(_("Transfer timestamp")), value=raw)
+            )
+    return header

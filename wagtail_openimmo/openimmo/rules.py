@@ -1,0 +1,211 @@
+"""The project's own rules: what makes a listing usable, in words a broker understands.
+
+They run on every property, whether or not an XSD is configured. Errors reject the property
+(the others in the file go on); warnings are reported and the property is imported.
+DELETE records often carry only a skeleton, so only their identity is checked.
+In strict mode the element order and allowed values of the containers the app knows are
+errors as well (exports are checked this way).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .fields import OBJEKTARTEN, VERMARKTUNGSARTEN, WERTKLASSEN, find_path
+from .problems import Problem, _, error, warning
+from .records import PropertyRecord
+from .schema import ATTRIBUTE_VALUES, ELEMENT_ORDER, IMAGE_GROUPS
+from .tree import localname
+
+RENT_FIELDS = ("kaltmiete", "warmmiete", "nettokaltmiete")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_COUNTRY = re.compile(r"^[A-Z]{3}$")
+
+
+def _line(record: PropertyRecord, element, path: str):
+    node = find_path(element, path.partition("@")[0]) if path else None
+    if node is not None:
+        return node.sourceline
+    parent = path.rsplit("/", 1)[0] if "/" in path else ""
+    node = find_path(element, parent) if parent else None
+    return node.sourceline if node is not None else record.line
+
+
+def check_record(record: PropertyRecord, element, *, strict: bool = False) -> list[Problem]:
+    problems: list[Problem] = []
+    f = record.fields
+
+    if not record.identity_keys():
+        problems.append(
+            error(
+                "identity_missing",
+                _("The property has no object number: send verwaltung_techn/objektnr_intern, "
+                  "openimmo_obid or objektnr_extern so that later updates find it."),
+                line=record.line,
+                path="verwaltung_techn",
+            )
+        )
+    if record.aktion == "DELETE":
+        return problems
+
+    def required(path: str, code: str, template: str, **params):
+        problems.append(
+            error(code, template, line=_line(record, element, path), path=path, **params)
+        )
+
+    if "vermarktungsart" not in f:
+        required(
+            "objektkategorie/vermarktungsart",
+            "vermarktungsart_missing",
+            _("Required field objektkategorie/vermarktungsart is missing or has no value set "
+              "to true (one of {allowed})."),
+            allowed=", ".join(VERMARKTUNGSARTEN),
+        )
+    if "objektart" not in f:
+        required(
+            "objektkategorie/objektart",
+            "objektart_missing",
+            _("Required field objektkategorie/objektart is missing or empty (for example "
+              "<wohnung/> or <haus/>)."),
+        )
+    if not f.get("objekttitel"):
+        required("freitexte/objekttitel", "title_missing",
+                 _("Required field freitexte/objekttitel (the listing's title) is missing."))
+    if not f.get("plz"):
+        required("geo/plz", "plz_missing", _("Required field geo/plz (postcode) is missing."))
+    if not f.get("ort"):
+        required("geo/ort", "ort_missing", _("Required field geo/ort (city) is missing."))
+
+    vermarktung = _flags(element, "objektkategorie/vermarktungsart")
+    if "KAUF" in vermarktung and f.get("kaufpreis") is None and not f.get(
+        "kaufpreis_auf_anfrage"
+    ):
+        required(
+            "preise/kaufpreis",
+            "kaufpreis_missing",
+            _("Required field preise/kaufpreis is missing for vermarktungsart KAUF (or set "
+              "kaufpreis auf_anfrage=\"true\" for price on request)."),
+        )
+    if "MIETE_PACHT" in vermarktung and not any(f.get(name) is not None for name in RENT_FIELDS):
+        required(
+            "preise/kaltmiete",
+            "miete_missing",
+            _("Required field preise/kaltmiete (or warmmiete or nettokaltmiete) is missing for "
+              "vermarktungsart MIETE_PACHT."),
+        )
+
+    for name in ("kaufpreis", "kaltmiete", "warmmiete", "nettokaltmiete", "wohnflaeche",
+                 "anzahl_zimmer", "grundstuecksflaeche"):
+        value = f.get(name)
+        if value is not None and value < 0:
+            problems.append(
+                error("negative_value", _("{field} must not be negative (it is {value})."),
+                      line=record.field_lines.get(name), path=name, field=name, value=value)
+            )
+    if f.get("waehrung") and not _CURRENCY.match(f["waehrung"]):
+        problems.append(
+            warning("currency_invalid",
+                    _("preise/waehrung iso_waehrung=“{value}” is not a 3-letter ISO 4217 code "
+                      "(for example EUR)."),
+                    line=record.field_lines.get("waehrung"), path="preise/waehrung",
+                    value=f["waehrung"])
+        )
+    if f.get("land") and not _COUNTRY.match(f["land"]):
+        problems.append(
+            warning("country_invalid",
+                    _("geo/land iso_land=“{value}” is not a 3-letter ISO 3166 code (for "
+                      "example DEU)."),
+                    line=record.field_lines.get("land"), path="geo/land", value=f["land"])
+        )
+    for name, low, high in (("breitengrad", -90, 90), ("laengengrad", -180, 180)):
+        value = f.get(name)
+        if value is not None and not low <= value <= high:
+            problems.append(
+                warning("geo_invalid",
+                        _("geo/geokoordinaten {name}=“{value}” is out of range; the map "
+                          "position was ignored."),
+                        line=record.field_lines.get(name), path="geo/geokoordinaten",
+                        name=name, value=value)
+            )
+            f.pop(name, None)
+    if f.get("epass_wertklasse") and f["epass_wertklasse"].upper() not in WERTKLASSEN:
+        problems.append(
+            warning("wertklasse_invalid",
+                    _("Energy efficiency class “{value}” is not one of {allowed}."),
+                    line=record.field_lines.get("epass_wertklasse"),
+                    path="zustand_angaben/energiepass/wertklasse",
+                    value=f["epass_wertklasse"], allowed=", ".join(WERTKLASSEN))
+        )
+    for attachment in record.attachments:
+        if attachment.gruppe and attachment.gruppe not in ATTRIBUTE_VALUES["anhang@gruppe"]:
+            problems.append(
+                (error if strict else warning)(
+                    "gruppe_invalid",
+                    _("Attachment group “{value}” is unknown; it was shown as a picture."),
+                    line=attachment.line, path="anhaenge/anhang", value=attachment.gruppe,
+                )
+            )
+    if not any(a.gruppe in IMAGE_GROUPS or a.gruppe is None for a in record.attachments):
+        problems.append(
+            warning("no_images", _("The property has no pictures."), line=record.line,
+                    path="anhaenge")
+        )
+    if strict:
+        problems.extend(check_order(element))
+        objektart = find_path(element, "objektkategorie/objektart")
+        if objektart is not None:
+            for child in objektart:
+                if localname(child.tag) not in OBJEKTARTEN:
+                    problems.append(
+                        error("objektart_invalid",
+                              _("<{name}> is not a kind of property OpenImmo knows."),
+                              line=child.sourceline, path="objektkategorie/objektart",
+                              name=localname(child.tag))
+                    )
+    return problems
+
+
+def _flags(element, path: str) -> set[str]:
+    node = find_path(element, path)
+    if node is None:
+        return set()
+    return {
+        localname(k).upper()
+        for k, v in node.attrib.items()
+        if v.strip().lower() in ("1", "true")
+    }
+
+
+def check_order(element, path: str = "") -> list[Problem]:
+    """Children out of the schema's order, for every container in ``ELEMENT_ORDER``."""
+    problems = []
+    name = localname(element.tag)
+    order = ELEMENT_ORDER.get(name)
+    here = f"{path}/{name}" if path else name
+    if order:
+        index = {child: i for i, child in enumerate(order)}
+        last = -1
+        last_name = None
+        for child in element:
+            child_name = localname(child.tag)
+            position = index.get(child_name)
+            if position is None:
+                problems.append(
+                    error("element_unknown",
+                          _("<{name}> is not allowed inside <{parent}>."),
+                          line=child.sourceline, path=here, name=child_name, parent=name)
+                )
+                continue
+            if position < last:
+                problems.append(
+                    error("element_order",
+                          _("<{name}> must come before <{previous}> inside <{parent}>."),
+                          line=child.sourceline, path=here, name=child_name,
+                          previous=last_name, parent=name)
+                )
+            else:
+                last, last_name = position, child_name
+    for child in element:
+        if isinstance(child.tag, str) and localname(child.tag) in ELEMENT_ORDER:
+            problems.extend(check_order(child, here))
+    return problems

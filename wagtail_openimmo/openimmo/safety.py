@@ -1,0 +1,185 @@
+"""Reading untrusted XML safely, and guessing what encoding the file really uses.
+
+Broker files are other people's data and may be hostile. Every parse goes through
+``parser_options``: no DTD loading, no entity expansion, no network; a document that declares
+a DTD at all is refused before parsing (``check_prolog``), and files beyond a size limit are
+refused unread.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+
+from .problems import Problem, TransferRefused, _, error, warning
+
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "load_dtd": False,
+    "no_network": True,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+LATIN_NAMES = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso-8859-15",
+               "iso8859-15", "windows-1252", "cp1252"}
+HEAD_BYTES = 1 << 20  # the prolog (before the root element) must fit in 1 MiB
+
+
+@dataclass
+class Sniffed:
+    """What ``sniff`` learnt about a file before parsing it."""
+
+    size: int
+    declared_encoding: str | None
+    bom: str | None
+    parse_encoding: str | None  # an override for the parser, or None to trust the file
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_head(fh) -> bytes:
+    fh.seek(0)
+    head = fh.read(HEAD_BYTES)
+    fh.seek(0)
+    return head
+
+
+def check_prolog(head: bytes, bom_encoding: str | None) -> None:
+    """Refuse documents with a DTD (``<!DOCTYPE``) or entity declarations.
+
+    OpenImmo never needs a DTD; entity declarations are how XXE and "billion laughs" attacks
+    work. The prolog is everything before the root element.
+    """
+    text = head.decode(bom_encoding or "latin-1", errors="replace")
+    pos = 0
+    length = len(text)
+    while pos < length:
+        if text[pos] in " \t\r\n\ufeff":
+            pos += 1
+        elif text.startswith("<?", pos):
+            end = text.find("?>", pos)
+            if end < 0:
+                break
+            pos = end + 2
+        elif text.startswith("<!--", pos):
+            end = text.find("-->", pos)
+            if end < 0:
+                break
+            pos = end + 3
+        elif text.startswith("<!", pos):
+            raise TransferRefused(
+                error(
+                    "dtd_refused",
+                    _(
+                        "The file declares a DTD or entities (<!DOCTYPE …>). OpenImmo files "
+                        "need none, and such files can be used to attack the server, so the "
+                        "file was refused unread. Please export it without a DOCTYPE."
+                    ),
+                    line=text.count("\n", 0, pos) + 1,
+                )
+            )
+        else:
+            return  # the root element starts here
+    if pos >= len(text) and len(head) >= HEAD_BYTES:
+        raise TransferRefused(
+            error("prolog_too_long", _("The file has no root element in its first MiB."))
+        )
+
+
+def _valid_utf8(fh) -> tuple[bool, bool]:
+    """(is valid UTF-8, has non-ASCII bytes), reading the file in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    non_ascii = False
+    fh.seek(0)
+    try:
+        while chunk := fh.read(1 << 20):
+            if not non_ascii and max(chunk) > 0x7F:
+                non_ascii = True
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False, non_ascii
+    finally:
+        fh.seek(0)
+    return True, non_ascii
+
+
+def sniff(fh, *, max_bytes: int) -> Sniffed:
+    """Size, BOM, declared and real encoding, and the DTD check, before parsing."""
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell()
+    fh.seek(0)
+    if size > max_bytes:
+        raise TransferRefused(
+            error(
+                "file_too_large",
+                _("The XML file is {size} bytes, more than the limit of {limit} bytes."),
+                size=size,
+                limit=max_bytes,
+            )
+        )
+    if size == 0:
+        raise TransferRefused(error("file_empty", _("The XML file is empty.")))
+    head = _read_head(fh)
+    problems: list[Problem] = []
+    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    if bom:
+        problems.append(
+            warning(
+                "byte_order_mark",
+                _("The file starts with a byte order mark ({encoding}); it was skipped."),
+                encoding=bom.upper(),
+            )
+        )
+    check_prolog(head, bom if bom and bom != "utf-8" else None)
+
+    declared = None
+    if bom in (None, "utf-8"):
+        match = _DECLARATION.match(head[3:] if bom == "utf-8" else head)
+        if match:
+            declared = match.group(1).decode("ascii").lower()
+
+    override = None
+    if bom is None and (declared is None or declared in ("utf-8", "utf8")):
+        valid, _non_ascii = _valid_utf8(fh)
+        if not valid:
+            override = "windows-1252"
+            problems.append(
+                warning(
+                    "encoding_guessed",
+                    _(
+                        "The file is not valid UTF-8 although it declares {declared}; it was "
+                        "read as ISO-8859-1/Windows-1252. Please declare the encoding in the "
+                        "XML header."
+                    ),
+                    declared=(declared or "UTF-8 (no declaration)").upper(),
+                )
+            )
+    elif declared in LATIN_NAMES:
+        valid, non_ascii = _valid_utf8(fh)
+        if valid and non_ascii:
+            override = "utf-8"
+            problems.append(
+                warning(
+                    "encoding_mismatch",
+                    _(
+                        "The file declares {declared} but its content is UTF-8; it was read as "
+                        "UTF-8 (otherwise umlauts would turn into “Ã¶”). Please fix the XML "
+                        "header."
+                    ),
+                    declared=declared.upper(),
+                )
+            )
+    return Sniffed(size, declared, bom, override, problems)

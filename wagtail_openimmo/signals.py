@@ -1,0 +1,1 @@
+"""Signal handlers. ``AppConfig.ready()`` imports this module and nothing else."""
