@@ -40,7 +40,7 @@ def listings(broker):
         ("Baugrundstück", ["Baugrundstück am Rhein"]),  # title
         ("Wiesbaden", ["Altbauwohnung"]),  # city
         ("Kurpark", ["Altbauwohnung"]),  # description
-        ("Hamburg", []),
+        ("Leipzig", []),
     ],
 )
 def test_search_backend_finds_title_city_and_description(listings, query, expected):
