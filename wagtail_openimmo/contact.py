@@ -47,8 +47,6 @@ def new_token() -> str:
 
 
 class ContactForm(forms.Form):
-    label_suffix = ""
-
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail address"))
     phone = forms.CharField(
@@ -75,6 +73,7 @@ class ContactForm(forms.Form):
     ts = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["ts"] = new_token()

@@ -50,8 +50,6 @@ MAX_SEARCH_RESULTS = 2000
 class ListingFilterForm(forms.Form):
     """The GET form above a listing index. ``filter(queryset)`` applies the valid fields."""
 
-    label_suffix = ""
-
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     vermarktungsart = forms.ChoiceField(
         label=_("Buy or rent"),
@@ -80,6 +78,7 @@ class ListingFilterForm(forms.Form):
 
     def __init__(self, data=None, *, objektarten=None, **kwargs):
         """``objektarten``: the kinds of property to offer (those the broker has)."""
+        kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
         codes = sorted(
             objektarten if objektarten is not None else OBJEKTART_LABELS,

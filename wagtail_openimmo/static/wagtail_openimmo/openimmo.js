@@ -68,8 +68,16 @@
     dialog.querySelector("[data-lightbox-close]").addEventListener("click", function () {
       dialog.close();
     });
+    var buttons = Array.prototype.slice.call(dialog.querySelectorAll("button"));
     dialog.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowRight" || event.key === "Right") {
+      if (event.key === "Tab") {
+        // Keep focus on the dialog's buttons (a modal dialog would let it reach the
+        // browser's own controls).
+        var at = buttons.indexOf(document.activeElement);
+        var next = event.shiftKey ? at - 1 : at + 1;
+        event.preventDefault();
+        buttons[(next + buttons.length) % buttons.length].focus();
+      } else if (event.key === "ArrowRight" || event.key === "Right") {
         event.preventDefault();
         show(current + 1);
       } else if (event.key === "ArrowLeft" || event.key === "Left") {
