@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from wagtail.models import Page
 
 from . import presentation
 from .conf import get_setting
@@ -76,7 +77,7 @@ def serve_withdrawn(index, request, listing):
     """A withdrawn listing: 410 Gone with a link to the index, or a redirect to it."""
     if get_setting("WITHDRAWN_LISTING_RESPONSE") == "redirect":
         return HttpResponseRedirect(index.get_url(request))
-    context = index.get_context(request)
+    context = Page.get_context(index, request)  # not the index's: no listings needed
     context.update({"withdrawn_listing": listing, "index_page": index, "noindex": True})
     return TemplateResponse(request, "wagtail_openimmo/listing_withdrawn.html", context, status=410)
 
