@@ -303,7 +303,8 @@ def energy_facts(page) -> list[Fact]:
     )
     consumption = format_energy(page.epass_energieverbrauchkennwert)
     if consumption and page.epass_mitwarmwasser:
-        consumption = f"{consumption} ({_('including hot water')})"
+        hot_water = _("including hot water")
+        consumption = f"{consumption} ({hot_water})"
     add("epass_energieverbrauchkennwert", _("Final energy consumption"), consumption)
     add(
         "epass_primaerenergietraeger",
