@@ -19,7 +19,7 @@ from typing import Any
 
 from . import values
 from .problems import Problem, Text, _, warning
-from .tree import localname
+from .tree import localname, text_content
 
 NUTZUNGSARTEN = ("WOHNEN", "GEWERBE", "ANLAGE", "WAZ")
 VERMARKTUNGSARTEN = ("KAUF", "MIETE_PACHT", "ERBPACHT", "LEASING")
@@ -206,7 +206,7 @@ def _raw(element, path: str) -> tuple[str | None, int | None]:
             if localname(key) == attr:
                 return value, node.sourceline
         return None, node.sourceline
-    return node.text, node.sourceline
+    return text_content(node), node.sourceline
 
 
 def _true_flags(element, path: str, names) -> tuple[list[str], int | None]:
@@ -320,9 +320,11 @@ def _kategorie(immobilie, found, lines, notes):
 
 
 def _energiepass(immobilie, found, lines, notes):
-    """Energy values from the first ``<energiepass>``, else from ``epass_*`` user fields."""
-    if any(name.startswith("epass_") for name in found):
-        return
+    """Energy values from the first ``<energiepass>``; ``epass_*`` user fields fill the gaps.
+
+    Older exporters send some values as elements and the rest (``wertklasse``, ``baujahr``…)
+    as user-defined fields; the element wins where both are sent.
+    """
     zustand = find_path(immobilie, "zustand_angaben")
     if zustand is None:
         return

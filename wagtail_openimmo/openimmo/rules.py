@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .fields import OBJEKTARTEN, VERMARKTUNGSARTEN, WERTKLASSEN, find_path
+from . import values
+from .fields import FIELDS_BY_NAME, OBJEKTARTEN, VERMARKTUNGSARTEN, WERTKLASSEN, find_path
 from .problems import Problem, _, error, warning
 from .records import PropertyRecord
 from .schema import ATTRIBUTE_VALUES, ELEMENT_ORDER, IMAGE_GROUPS
@@ -39,8 +40,9 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         problems.append(
             error(
                 "identity_missing",
-                _("The property has no object number: send verwaltung_techn/objektnr_intern, "
-                  "openimmo_obid or objektnr_extern so that later updates find it."),
+                _("The property has no object number: please send "
+                  "verwaltung_techn/objektnr_intern, openimmo_obid or objektnr_extern, so that "
+                  "later updates and deletions find it."),
                 line=record.line,
                 path="verwaltung_techn",
             )
@@ -57,24 +59,26 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         required(
             "objektkategorie/vermarktungsart",
             "vermarktungsart_missing",
-            _("Required field objektkategorie/vermarktungsart is missing or has no value set "
-              "to true (one of {allowed})."),
+            _("The marketing type is missing: objektkategorie/vermarktungsart must set one of "
+              "{allowed} to true."),
             allowed=", ".join(VERMARKTUNGSARTEN),
         )
     if "objektart" not in f:
         required(
             "objektkategorie/objektart",
             "objektart_missing",
-            _("Required field objektkategorie/objektart is missing or empty (for example "
-              "<wohnung/> or <haus/>)."),
+            _("The kind of property is missing: objektkategorie/objektart must contain one "
+              "kind, for example <wohnung/> or <haus/>."),
         )
     if not f.get("objekttitel"):
         required("freitexte/objekttitel", "title_missing",
-                 _("Required field freitexte/objekttitel (the listing's title) is missing."))
+                 _("The title is missing: please send freitexte/objekttitel, the headline "
+                   "visitors see."))
     if not f.get("plz"):
-        required("geo/plz", "plz_missing", _("Required field geo/plz (postcode) is missing."))
+        required("geo/plz", "plz_missing",
+                 _("The postcode is missing: please send geo/plz."))
     if not f.get("ort"):
-        required("geo/ort", "ort_missing", _("Required field geo/ort (city) is missing."))
+        required("geo/ort", "ort_missing", _("The city is missing: please send geo/ort."))
 
     vermarktung = _flags(element, "objektkategorie/vermarktungsart")
     if "KAUF" in vermarktung and f.get("kaufpreis") is None and not f.get(
@@ -83,15 +87,16 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         required(
             "preise/kaufpreis",
             "kaufpreis_missing",
-            _("Required field preise/kaufpreis is missing for vermarktungsart KAUF (or set "
-              "kaufpreis auf_anfrage=\"true\" for price on request)."),
+            _("The purchase price is missing: a property for sale (vermarktungsart KAUF) needs "
+              "preise/kaufpreis, or kaufpreis with auf_anfrage=\"true\" for a price on "
+              "request."),
         )
     if "MIETE_PACHT" in vermarktung and not any(f.get(name) is not None for name in RENT_FIELDS):
         required(
             "preise/kaltmiete",
             "miete_missing",
-            _("Required field preise/kaltmiete (or warmmiete or nettokaltmiete) is missing for "
-              "vermarktungsart MIETE_PACHT."),
+            _("The rent is missing: a property for rent (vermarktungsart MIETE_PACHT) needs "
+              "preise/kaltmiete, preise/warmmiete or preise/nettokaltmiete."),
         )
 
     for name in ("kaufpreis", "kaltmiete", "warmmiete", "nettokaltmiete", "wohnflaeche",
@@ -99,8 +104,10 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         value = f.get(name)
         if value is not None and value < 0:
             problems.append(
-                error("negative_value", _("{field} must not be negative (it is {value})."),
-                      line=record.field_lines.get(name), path=name, field=name, value=value)
+                error("negative_value",
+                      _("{element} must not be negative, but it is {value}."),
+                      line=record.field_lines.get(name), path=FIELDS_BY_NAME[name].path,
+                      element=FIELDS_BY_NAME[name].path, field=name, value=value)
             )
     if f.get("waehrung") and not _CURRENCY.match(f["waehrung"]):
         problems.append(
@@ -131,7 +138,8 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
     if f.get("epass_wertklasse") and f["epass_wertklasse"].upper() not in WERTKLASSEN:
         problems.append(
             warning("wertklasse_invalid",
-                    _("Energy efficiency class “{value}” is not one of {allowed}."),
+                    _("The energy efficiency class “{value}” "
+                      "(zustand_angaben/energiepass/wertklasse) is not one of {allowed}."),
                     line=record.field_lines.get("epass_wertklasse"),
                     path="zustand_angaben/energiepass/wertklasse",
                     value=f["epass_wertklasse"], allowed=", ".join(WERTKLASSEN))
@@ -141,14 +149,18 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
             problems.append(
                 (error if strict else warning)(
                     "gruppe_invalid",
-                    _("Attachment group “{value}” is unknown; it was shown as a picture."),
+                    _("The attachment group anhang gruppe=“{value}” is unknown; allowed are "
+                      "{allowed}."),
                     line=attachment.line, path="anhaenge/anhang", value=attachment.gruppe,
+                    allowed=", ".join(ATTRIBUTE_VALUES["anhang@gruppe"]),
                 )
             )
     if not any(a.gruppe in IMAGE_GROUPS or a.gruppe is None for a in record.attachments):
         problems.append(
-            warning("no_images", _("The property has no pictures."), line=record.line,
-                    path="anhaenge")
+            warning("no_images",
+                    _("The property has no pictures (anhaenge/anhang with a picture group such "
+                      "as TITELBILD or BILD)."),
+                    line=record.line, path="anhaenge")
         )
     if strict:
         problems.extend(check_order(element))
@@ -158,7 +170,8 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
                 if localname(child.tag) not in OBJEKTARTEN:
                     problems.append(
                         error("objektart_invalid",
-                              _("<{name}> is not a kind of property OpenImmo knows."),
+                              _("<{name}> in objektkategorie/objektart is not a kind of "
+                                "property OpenImmo knows."),
                               line=child.sourceline, path="objektkategorie/objektart",
                               name=localname(child.tag))
                     )
@@ -169,11 +182,8 @@ def _flags(element, path: str) -> set[str]:
     node = find_path(element, path)
     if node is None:
         return set()
-    return {
-        localname(k).upper()
-        for k, v in node.attrib.items()
-        if v.strip().lower() in ("1", "true")
-    }
+    # the same reading of booleans as fields._true_flags, so the rules see what was stored
+    return {localname(k).upper() for k, v in node.attrib.items() if values.parse_bool(v)[0]}
 
 
 def check_order(element, path: str = "") -> list[Problem]:
