@@ -328,7 +328,7 @@ def _energiepass(immobilie, found, lines, notes):
     zustand = find_path(immobilie, "zustand_angaben")
     if zustand is None:
         return
-    used = False
+    first_line = None
     for child in zustand:
         if localname(child.tag) != "user_defined_simplefield":
             continue
@@ -343,8 +343,8 @@ def _energiepass(immobilie, found, lines, notes):
                 value = str(value).upper()
             found[target] = value
             lines[target] = child.sourceline
-            used = True
-    if used:
+            first_line = first_line or child.sourceline
+    if first_line:
         notes.append(
             warning(
                 "epass_user_defined",
@@ -352,8 +352,8 @@ def _energiepass(immobilie, found, lines, notes):
                     "The energy certificate was sent as user-defined fields (epass_*); "
                     "OpenImmo 1.2.7 has the element zustand_angaben/energiepass for it."
                 ),
-                line=zustand.sourceline,
-                path="zustand_angaben",
+                line=first_line,
+                path="zustand_angaben/user_defined_simplefield",
             )
         )
 
