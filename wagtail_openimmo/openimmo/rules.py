@@ -50,9 +50,9 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
     if record.aktion == "DELETE":
         return problems
 
-    def required(path: str, code: str, template: str, **params):
+    def required(path: str, code: str, template: str, *, make=error, **params):
         problems.append(
-            error(code, template, line=_line(record, element, path), path=path, **params)
+            make(code, template, line=_line(record, element, path), path=path, **params)
         )
 
     if "vermarktungsart" not in f:
@@ -81,6 +81,9 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         required("geo/ort", "ort_missing", _("The city is missing: please send geo/ort."))
 
     vermarktung = _flags(element, "objektkategorie/vermarktungsart")
+    # A reference object (sold or let, shown as a showcase) often no longer shows its price:
+    # say so, but keep the listing.
+    price_rule = warning if record.aktion == "REFERENZ" else error
     if "KAUF" in vermarktung and f.get("kaufpreis") is None and not f.get(
         "kaufpreis_auf_anfrage"
     ):
@@ -90,6 +93,7 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
             _("The purchase price is missing: a property for sale (vermarktungsart KAUF) needs "
               "preise/kaufpreis, or kaufpreis with auf_anfrage=\"true\" for a price on "
               "request."),
+            make=price_rule,
         )
     if "MIETE_PACHT" in vermarktung and not any(f.get(name) is not None for name in RENT_FIELDS):
         required(
@@ -97,6 +101,7 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
             "miete_missing",
             _("The rent is missing: a property for rent (vermarktungsart MIETE_PACHT) needs "
               "preise/kaltmiete, preise/warmmiete or preise/nettokaltmiete."),
+            make=price_rule,
         )
 
     for name in ("kaufpreis", "kaltmiete", "warmmiete", "nettokaltmiete", "wohnflaeche",
@@ -105,36 +110,45 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         if value is not None and value < 0:
             problems.append(
                 error("negative_value",
-                      _("{element} must not be negative, but it is {value}."),
+                      _("The value of {element} must not be negative, but it is {value}."),
                       line=record.field_lines.get(name), path=FIELDS_BY_NAME[name].path,
                       element=FIELDS_BY_NAME[name].path, field=name, value=value)
             )
-    if f.get("waehrung") and not _CURRENCY.match(f["waehrung"]):
+    # Codes that are not codes are dropped (the stored record keeps what was sent): a
+    # truncated "Eur" or a two-letter "DE" in the column would mislead more than help.
+    currency = _attribute(element, "preise/waehrung", "iso_waehrung")
+    if currency and not _CURRENCY.match(currency):
         problems.append(
             warning("currency_invalid",
-                    _("preise/waehrung iso_waehrung=“{value}” is not a 3-letter ISO 4217 code "
-                      "(for example EUR)."),
+                    _("The currency “{value}” (preise/waehrung iso_waehrung) is not a 3-letter "
+                      "ISO 4217 code such as EUR; it was ignored."),
                     line=record.field_lines.get("waehrung"), path="preise/waehrung",
-                    value=f["waehrung"])
+                    value=currency)
         )
-    if f.get("land") and not _COUNTRY.match(f["land"]):
+        f.pop("waehrung", None)
+    country = _attribute(element, "geo/land", "iso_land")
+    if country and not _COUNTRY.match(country):
         problems.append(
             warning("country_invalid",
-                    _("geo/land iso_land=“{value}” is not a 3-letter ISO 3166 code (for "
-                      "example DEU)."),
-                    line=record.field_lines.get("land"), path="geo/land", value=f["land"])
+                    _("The country “{value}” (geo/land iso_land) is not a 3-letter ISO 3166 "
+                      "code such as DEU; it was ignored."),
+                    line=record.field_lines.get("land"), path="geo/land", value=country)
         )
+        f.pop("land", None)
     for name, low, high in (("breitengrad", -90, 90), ("laengengrad", -180, 180)):
         value = f.get(name)
         if value is not None and not low <= value <= high:
             problems.append(
                 warning("geo_invalid",
-                        _("geo/geokoordinaten {name}=“{value}” is out of range; the map "
-                          "position was ignored."),
+                        _("The map position is out of range (geo/geokoordinaten "
+                          "{name}=“{value}”) and was ignored."),
                         line=record.field_lines.get(name), path="geo/geokoordinaten",
                         name=name, value=value)
             )
-            f.pop(name, None)
+            # one coordinate alone is no position
+            f.pop("breitengrad", None)
+            f.pop("laengengrad", None)
+            break
     if f.get("epass_wertklasse") and f["epass_wertklasse"].upper() not in WERTKLASSEN:
         problems.append(
             warning("wertklasse_invalid",
@@ -176,6 +190,14 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
                               name=localname(child.tag))
                     )
     return problems
+
+
+def _attribute(element, path: str, name: str) -> str | None:
+    node = find_path(element, path)
+    if node is None:
+        return None
+    raw = next((v for k, v in node.attrib.items() if localname(k) == name), None)
+    return values.clean_text(raw)
 
 
 def _flags(element, path: str) -> set[str]:
