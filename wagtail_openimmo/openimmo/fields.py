@@ -196,16 +196,17 @@ def find_path(element, path: str):
 
 
 def _raw(element, path: str) -> tuple[str | None, int | None]:
-    """Text or attribute at ``path`` and the line it sits on."""
+    """Text or attribute at ``path`` and the line it sits on (namespace-free ``element``).
+
+    lxml's own ``find`` is used here: this runs for every column of every property, and
+    most columns are absent, which a Python scan would have to prove child by child.
+    """
     elem_path, _sep, attr = path.partition("@")
-    node = find_path(element, elem_path)
+    node = element.find(elem_path)
     if node is None:
         return None, None
     if attr:
-        for key, value in node.attrib.items():
-            if localname(key) == attr:
-                return value, node.sourceline
-        return None, node.sourceline
+        return node.get(attr), node.sourceline
     return text_content(node), node.sourceline
 
 

@@ -148,6 +148,7 @@ def _release(element) -> None:
 
 
 def _strip_namespaces(element) -> None:
+    """Reduce tags and attributes to their local names (OpenImmo is read by name)."""
     for node in element.iter():
         if isinstance(node.tag, str) and node.tag[0] == "{":
             node.tag = localname(node.tag)
