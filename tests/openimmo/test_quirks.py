@@ -113,6 +113,31 @@ def test_windows_1252_without_declaration_keeps_the_euro_sign():
     assert record.fields["objekttitel"] == "Provision 3 € netto"
 
 
+def test_windows_1252_declared_as_iso_8859_1_keeps_the_euro_sign():
+    declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
+    xml = transfer(immobilie(titel="Provision 3 € netto, Größe 80 m²"), declaration=declaration)
+    result, (record,) = read(xml.encode("cp1252"))
+    assert result.problems == []  # what every browser does with this label
+    assert record.fields["objekttitel"] == "Provision 3 € netto, Größe 80 m²"
+
+
+def test_byte_windows_1252_lacks_is_read_as_iso_8859_1():
+    xml = transfer(immobilie(titel="Zimmer\x81 Köln")).replace(DECLARATION + "\n", "")
+    result, (record,) = read(xml.encode("iso-8859-1"))
+    assert codes(result.problems) == ["encoding_guessed"]
+    assert record.fields["objekttitel"] == "Zimmer\x81 Köln"  # nothing lost
+
+
+def test_us_ascii_declaration_with_other_bytes():
+    declaration = '<?xml version="1.0" encoding="US-ASCII"?>'
+    result, (record,) = read(_latin1_file(declaration).encode("iso-8859-1"))
+    assert "declares US-ASCII" in only(result.problems, "encoding_guessed").message
+    assert record.fields["objekttitel"] == UMLAUT_TITLE
+    result, (record,) = read(_latin1_file(declaration).encode("utf-8"))
+    assert "US-ASCII" in only(result.problems, "encoding_mismatch").message
+    assert record.fields["objekttitel"] == UMLAUT_TITLE
+
+
 def test_latin1_bytes_declared_as_utf8():
     xml = _latin1_file(DECLARATION).encode("iso-8859-1")
     result, (record,) = read(xml)

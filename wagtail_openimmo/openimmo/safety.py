@@ -47,7 +47,13 @@ _BOMLESS = (
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 LATIN_NAMES = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso-8859-15",
                "iso8859-15", "windows-1252", "cp1252"}
-HEAD_BYTES = 1 << 20  # the prolog (before the root element) must fit in 1 MiB
+# Windows exporters write Windows-1252 (with "€" at 0x80) and call it ISO-8859-1, whose
+# 0x80-0x9F are invisible control characters; browsers read the label as Windows-1252 too.
+ISO_8859_1_NAMES = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1"}
+ASCII_NAMES = {"us-ascii", "ascii"}  # a subset of UTF-8: checked like UTF-8
+HEAD_BYTES = 1 << 20  # the quick DTD scan reads this much of the prolog
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
+_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
 @dataclass
@@ -158,6 +164,37 @@ def _valid_utf8(fh) -> tuple[bool, bool]:
     return True, non_ascii
 
 
+def _search(fh, pattern: re.Pattern) -> bool:
+    fh.seek(0)
+    try:
+        while chunk := fh.read(1 << 20):
+            if pattern.search(chunk):
+                return True
+        return False
+    finally:
+        fh.seek(0)
+
+
+def _single_byte_encoding(fh) -> str:
+    """Windows-1252 for bytes that are not UTF-8, unless it has no character for one of them.
+
+    ISO-8859-1 can decode any byte, so nothing is lost then.
+    """
+    return "iso-8859-1" if _search(fh, _CP1252_UNDEFINED) else "windows-1252"
+
+
+def _mismatch(declared: str) -> Problem:
+    return warning(
+        "encoding_mismatch",
+        _(
+            "The file declares {declared} but its content is UTF-8; it was read as UTF-8 "
+            "(otherwise umlauts would turn into “Ã¶”). Please fix the XML header."
+        ),
+        line=1,
+        declared=declared.upper(),
+    )
+
+
 def sniff(fh, *, max_bytes: int) -> Sniffed:
     """Size, BOM, declared and real encoding, and the DTD check, before parsing."""
     fh.seek(0, os.SEEK_END)
@@ -198,15 +235,18 @@ def sniff(fh, *, max_bytes: int) -> Sniffed:
     override = None
     if wide or bom not in (None, "utf-8"):
         pass  # UTF-16/32: the parser detects them itself
-    elif bom is None and (declared is None or declared in ("utf-8", "utf8")):
-        valid, _non_ascii = _valid_utf8(fh)
-        if not valid:
-            override = "windows-1252"
+    elif bom is None and (declared is None or declared in ("utf-8", "utf8", *ASCII_NAMES)):
+        valid, non_ascii = _valid_utf8(fh)
+        if valid and non_ascii and declared in ASCII_NAMES:
+            override = "utf-8"
+            problems.append(_mismatch(declared))
+        elif not valid:
+            override = _single_byte_encoding(fh)
             problems.append(
                 warning(
                     "encoding_guessed",
                     _(
-                        "The file declares UTF-8 but is not valid UTF-8; it was read as "
+                        "The file declares {declared} but is not valid UTF-8; it was read as "
                         "ISO-8859-1 (Windows-1252). Please fix the encoding in the XML header."
                     )
                     if declared
@@ -216,23 +256,20 @@ def sniff(fh, *, max_bytes: int) -> Sniffed:
                         "header, for example <?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>."
                     ),
                     line=1,
+                    declared=(declared or "").upper(),
                 )
             )
     elif declared in LATIN_NAMES:
         valid, non_ascii = _valid_utf8(fh)
         if valid and non_ascii:
             override = "utf-8"
-            problems.append(
-                warning(
-                    "encoding_mismatch",
-                    _(
-                        "The file declares {declared} but its content is UTF-8; it was read as "
-                        "UTF-8 (otherwise umlauts would turn into “Ã¶”). Please fix the XML "
-                        "header."
-                    ),
-                    line=1,
-                    declared=declared.upper(),
-                )
-            )
+            problems.append(_mismatch(declared))
+        elif (
+            not valid
+            and declared in ISO_8859_1_NAMES
+            and _search(fh, _C1_BYTES)
+            and not _search(fh, _CP1252_UNDEFINED)
+        ):
+            override = "windows-1252"
     check_doctype(fh, override)
     return Sniffed(size, declared, bom, override, problems)
