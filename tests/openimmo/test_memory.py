@@ -1,19 +1,18 @@
 """Memory does not grow with the number of ``<immobilie>``: a test on RSS growth, not on time.
 
-A ~200 MB transfer is written to disk as a stream (a few generated properties repeated with
-new numbers), then read in a subprocess that reports its peak RSS at each stage.
+A ~200 MB transfer is written to disk as a stream (``generate.write_large_xml``: a few
+generated properties repeated with new numbers), then read in a subprocess that reports its
+peak RSS at each stage.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from wagtail_openimmo.openimmo import generate
 
@@ -43,48 +42,11 @@ print(json.dumps({"stages": stages, "count": count, "errors": errors,
 """
 
 
-def _templates(kinds: int = 24) -> list[bytes]:
-    """Serialised generated properties with ``__NR__`` where their numbers go."""
-    rnd = random.Random(7)
-    out = []
-    for n in range(kinds):
-        prop = generate.demo_property(n, images=0)
-        prop.objektnr_intern = "__NR__"
-        prop.objektnr_extern = "W__NR__"
-        prop.openimmo_obid = "DEMO___NR__"
-        # a broker's description is a few KB of text
-        prop.beschreibung = " ".join(
-            f"Die Wohnung ist {rnd.choice(generate.WORDS)}." for _ in range(200)
-        )
-        out.append(etree.tostring(generate.property_element(prop), encoding="utf-8") + b"\n")
-    return out
-
-
-def write_big_transfer(path: Path, target_bytes: int) -> int:
-    """Stream a VOLL transfer of about ``target_bytes`` to ``path``; returns the count."""
-    templates = _templates()
-    count = size = 0
-    with path.open("wb") as fh:
-        fh.write(
-            b'<?xml version="1.0" encoding="UTF-8"?>\n<openimmo>\n'
-            b'<uebertragung art="OFFLINE" umfang="VOLL" modus="CHANGE" version="1.2.7b" '
-            b'sendersoftware="test" senderversion="1" timestamp="2024-01-01T00:00:00+01:00"/>\n'
-            b"<anbieter>\n<firma>Gross Immobilien</firma>\n<openimmo_anid>BIG</openimmo_anid>\n"
-        )
-        while size < target_bytes:
-            chunk = templates[count % len(templates)].replace(b"__NR__", str(count).encode())
-            fh.write(chunk)
-            size += len(chunk)
-            count += 1
-        fh.write(b"</anbieter>\n</openimmo>\n")
-    return count
-
-
 @pytest.mark.slow
 def test_peak_memory_is_bounded_for_a_200_mb_file(tmp_path):
     path = tmp_path / "big-transfer.xml"
     try:
-        written = write_big_transfer(path, TARGET_BYTES)
+        written = generate.write_large_xml(path, target_bytes=TARGET_BYTES)
         assert path.stat().st_size >= TARGET_BYTES
         result = subprocess.run(
             [sys.executable, "-c", READER, str(path)],
