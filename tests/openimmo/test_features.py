@@ -1,4 +1,4 @@
-"""Amenities from the stored <immobilie> (openimmo.features, Django-free) and their labels."""
+"""Amenities from the stored <immobilie> (openimmo.features, Django-free)."""
 
 from lxml import etree
 
@@ -52,14 +52,3 @@ def test_repeated_flags_are_listed_once():
         '<unterkellert keller="JA"/></ausstattung></immobilie>'
     )
     assert features(record) == [("kamin", None), ("unterkellert", "JA")]
-
-
-def test_labels_known_and_unknown_codes():
-    from wagtail_openimmo.presentation import feature_label
-
-    assert feature_label("kueche", "EBK") == "Fitted kitchen"
-    assert feature_label("balkon", None) == "Balcony"
-    assert feature_label("ausstatt_kategorie", "LUXUS") == "Standard of fittings: luxury"
-    # Unknown codes are shown, not dropped.
-    assert feature_label("hebebuehne", None) == "Hebebuehne"
-    assert feature_label("dachform", "SATTELDACH") == "Roof: Satteldach"
