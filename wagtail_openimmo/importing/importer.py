@@ -68,8 +68,10 @@ def anid_variant(anid: str | None, known: set[str]) -> bool:
     """Whether ``anid`` is a variant of one of the ``known`` ANIDs.
 
     Some broker software sends a slightly different ANID from one transfer to the next
-    (``ABC123-1``, ``ABC123-2``): they share a prefix up to a separator. The shared part must
-    have at least four characters.
+    (``ABC123-1``, ``ABC123-2``): they share a prefix up to a separator. Accepted: one ANID
+    is the other plus a separator and a suffix (the shorter one with at least four
+    characters), or both differ only after their last separator and the shared part has at
+    least four characters and a digit (a customer number, not a word like ``ACME``).
     """
     new = _norm(anid)
     if not new:
@@ -80,7 +82,8 @@ def anid_variant(anid: str | None, known: set[str]) -> bool:
                     and longer[len(shorter)] in ANID_SEPARATORS):
                 return True
         stem = _stem(new)
-        if stem != new and len(stem) >= 4 and stem == _stem(old) and _stem(old) != old:
+        if (stem != new and len(stem) >= 4 and any(c.isdigit() for c in stem)
+                and stem == _stem(old) and _stem(old) != old):
             return True
     return False
 
