@@ -119,7 +119,7 @@ def transfer(*props: Prop, umfang: str | None = "TEIL", anid: str | None = "ACME
     body = "\n".join(p.xml() for p in props)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<openimmo>\n'
-        f'<uebertragung art="OFFLINE"{umfang_attr} modus="CHANGE" version="1.2.7" '
+        f'<uebertragung art="OFFLINE"{umfang_attr} modus="CHANGE" version="1.2.7b" '
         'sendersoftware="tests" senderversion="1" timestamp="2026-11-01T12:00:00+01:00"/>\n'
         f"<anbieter>\n{ids}{body}\n</anbieter>\n</openimmo>\n"
     ).encode("utf-8")
