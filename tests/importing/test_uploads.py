@@ -100,7 +100,10 @@ ENCRYPTED = {"flag_bits": 0x1}
         ({"shell.php": b"<?php ?>"}, "zip_executable"),
         ({"bilder/setup.EXE": b"MZ"}, "zip_executable"),
         ({".htaccess": b"x"}, "zip_executable"),
-        ({"foto.jpg": (b"x", EXECUTABLE)}, "zip_executable"),
+        ({"run": (b"x", EXECUTABLE)}, "zip_executable"),
+        ({"bilder/foto.jpg": b"\x7fELF\x02\x01\x01" + bytes(64)}, "zip_executable"),
+        ({"foto.jpg": b"#!/bin/sh\nrm -rf /"}, "zip_executable"),
+        ({"doc.pdf": b"MZ" + bytes(58) + b"\x40\x00\x00\x00PE\x00\x00"}, "zip_executable"),
         ({"secret.jpg": (b"x", ENCRYPTED)}, "zip_encrypted"),
     ],
     ids=lambda v: next(iter(v)) if isinstance(v, dict) else v,
@@ -110,6 +113,16 @@ def test_unsafe_zips_are_refused_as_a_whole(tmp_path, private_tmp, broker, membe
     assert_refused(import_file(path, broker), code)
     assert not (tmp_path / "evil.jpg").exists() and not (tmp_path.parent / "evil.jpg").exists()
     assert list(private_tmp.iterdir()) == []
+
+
+def test_exec_bits_on_data_files_are_harmless(tmp_path, broker):
+    """Real exporters set them (ext-realty's foo.zip has an XML with mode 0775)."""
+    path = make_zip(tmp_path / "up.zip", {
+        "openimmo.xml": (good_xml(Anhang("foto.jpg")), EXECUTABLE),
+        "foto.jpg": (small_jpeg(1), EXECUTABLE),
+    })
+    result = import_file(path, broker)
+    assert result.created == 1 and result.images_created == 1
 
 
 def test_a_zip_larger_than_the_limit_once_unpacked_is_refused(tmp_path, broker):

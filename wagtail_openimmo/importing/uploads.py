@@ -3,7 +3,8 @@
 A ZIP is unpacked into a private temporary folder, with limits, before anything reads it:
 
 * refused as a whole (``UploadRefused``) when a member has an absolute path or ``..``, is a
-  symlink, is encrypted, is an executable or script (by name or by its Unix exec bits), when
+  symlink, is encrypted, is an executable or script (by its name, by its first bytes, or by
+  Unix exec bits on a file that is not one of the data types a transfer consists of), when
   there are more than ``MAX_ZIP_MEMBERS`` members, more than ``MAX_UPLOAD_UNCOMPRESSED_BYTES``
   once unpacked (counted while unpacking, not trusted from the ZIP's directory), ZIPs nested
   deeper than ``MAX_ZIP_DEPTH``, or when the archive is damaged;
@@ -46,6 +47,14 @@ FORBIDDEN_EXTENSIONS = frozenset(
     jar class war ear jsp jspx asp aspx ashx asmx
     lnk reg inf scf desktop htaccess htpasswd
     """.split()  # noqa: SIM905 - a word list reads better than 80 quoted strings
+)
+# What a transfer consists of. Unix exec bits on these are harmless (real exporters set
+# them, e.g. an XML with mode 0775) because nothing is ever run; on anything else they are not.
+DATA_EXTENSIONS = frozenset(
+    """
+    xml zip jpg jpeg jpe jfif png gif webp avif bmp tif tiff heic heif svg pdf doc docx xls
+    xlsx ppt pptx odt ods odp rtf txt csv mp4 m4v mov webm avi mpg mpeg wmv mp3 html htm
+    """.split()  # noqa: SIM905
 )
 # Files that archivers add and that are no part of the transfer.
 _JUNK = re.compile(r"(^|/)(__MACOSX/|\._[^/]*$|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.I)
@@ -165,6 +174,17 @@ def _plain_file_inside(path: Path, folder: Path) -> bool:
         os.path.realpath(folder)
     ) in real.parents
     return inside and stat.S_ISREG(info.st_mode)
+
+
+def looks_like_program(head: bytes) -> bool:
+    """Whether a file starts like a script or an executable, whatever its name says."""
+    if head.startswith((b"#!", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe",
+                        b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
+        return True
+    if head.startswith(b"MZ") and len(head) >= 0x40:
+        offset = int.from_bytes(head[0x3C:0x40], "little")
+        return head[offset:offset + 4] == b"PE\x00\x00"
+    return False
 
 
 def file_checksum(path: Path) -> tuple[str, int]:
@@ -357,7 +377,8 @@ class _Unpacker:
                         _("The ZIP contains a program or script ({name}); uploads may only "
                           "contain the XML and its pictures and documents. It was refused."),
                         name=raw)
-        if info.create_system == 3 and stat.S_ISREG(mode) and mode & 0o111:
+        if (info.create_system == 3 and stat.S_ISREG(mode) and mode & 0o111
+                and extension not in DATA_EXTENSIONS):
             self.refuse("zip_executable",
                         _("The ZIP contains a file marked as executable ({name}); uploads may "
                           "only contain the XML and its pictures and documents. It was "
@@ -396,7 +417,14 @@ class _Unpacker:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(info) as src, open(target, "xb") as dst:
+                first = True
                 while chunk := src.read(_CHUNK):
+                    if first and looks_like_program(chunk):
+                        self.refuse("zip_executable",
+                                    _("The ZIP contains a program or script ({name}); uploads "
+                                      "may only contain the XML and its pictures and "
+                                      "documents. It was refused."), name=info.filename)
+                    first = False
                     self.written += len(chunk)
                     if self.written > self.max_bytes:
                         self.too_large()
