@@ -283,3 +283,37 @@ def test_a_redirect_to_an_internal_address_is_refused(file_server, monkeypatch):
         remote.download(file_server.url("/redirect-to/" + target))
     assert caught.value.code == "remote_private_address"
     assert file_server.requests == ["/redirect-to/" + target]
+
+
+def test_a_download_that_failed_is_tried_again_without_writing_until_it_works(
+    tmp_path, broker, file_server
+):
+    from tests.importing.helpers import count_writes
+
+    file_server.files["/p.jpg"] = small_jpeg(1)
+    file_server.fail["/p.jpg"] = 3  # every try of the first import fails
+    prop = Prop(anhaenge=[Anhang(file_server.url("/p.jpg"), "TITELBILD", location="REMOTE")])
+    first = import_file(upload(tmp_path, prop), broker)
+    assert first.created == 1 and [w["code"] for w in first.warnings] == ["remote_status"]
+
+    file_server.fail["/p.jpg"] = 3  # still down: tried again, nothing written
+    with count_writes() as writes:
+        down = import_file(upload(tmp_path, prop), broker)
+    assert writes.queries == [] and down.unchanged == 1
+    assert [w["code"] for w in down.warnings] == ["remote_status"]
+    assert len(file_server.requests) == 6
+
+    healed = import_file(upload(tmp_path, prop), broker)  # back up
+    assert healed.updated == 1 and healed.images_created == 1
+    assert attachments_of(ListingPage.objects.get())[0].gruppe == "TITELBILD"
+    assert import_file(upload(tmp_path, prop), broker).unchanged == 1
+    assert len(file_server.requests) == 7  # and no download after that
+
+
+def test_inline_base64_is_not_kept_in_the_stored_record(tmp_path, broker):
+    prop = Prop(anhaenge=[Anhang(None, "TITELBILD", location="INTERN", inhalt=small_jpeg(4))])
+    import_file(upload(tmp_path, prop), broker)
+    page = ListingPage.objects.get()
+    text = str(page.openimmo_data)
+    assert "anhanginhalt" in text and "/9j/" not in text  # the element, not the JPEG
+    assert attachments_of(page)[0].image.file_size == len(small_jpeg(4))

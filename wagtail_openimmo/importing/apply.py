@@ -135,12 +135,26 @@ def validate_values(record: PropertyRecord, values: dict[str, Any]) -> list[Prob
     return problems
 
 
+def storable(data: dict) -> dict:
+    """``data`` without the Base64 payload of INTERN attachments (``anhanginhalt``).
+
+    The file itself is stored as a Wagtail image or document (and its SHA-256 is in the
+    fingerprint); keeping megabytes of Base64 in ``openimmo_data`` -- and in every revision
+    -- would only bloat the database. The element stays, empty, so the structure is intact.
+    """
+    if data.get("tag") == "anhanginhalt" and "text" in data:
+        return {key: value for key, value in data.items() if key != "text"}
+    if "children" not in data:
+        return data
+    return {**data, "children": [storable(child) for child in data["children"]]}
+
+
 def fingerprint(record: PropertyRecord, located: list[attachments.Located]) -> str:
     """Equal fingerprints mean the property and its files have not changed."""
     payload = {
         "v": FINGERPRINT_VERSION,
         "aktion": record.aktion,
-        "data": record.data,
+        "data": storable(record.data),
         "attachments": [item.fingerprint() for item in located],
     }
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
@@ -267,17 +281,44 @@ def _expected_state(known: Known, reference: bool) -> bool:
     return known.live or known.hidden_by_editor
 
 
-def _still_skipped(known: Known, located: list[attachments.Located]) -> list[Problem]:
+def _not_on_listing(known: Known, located: list[attachments.Located]
+                    ) -> list[attachments.Located]:
+    """Attachments of an unchanged property that the listing lacks (skipped last time)."""
     files = [item for item in located if item.kind != "link" and not item.missing]
     if not files:
         return []
     rows = attachments.existing_attachments(known.id)
     hashes = {r.content_hash for r in rows if r.content_hash}
     urls = {(r.url, r.source_check) for r in rows if r.kind != "link"}
-    problems = []
-    for item in files:
-        if item.sha256 in hashes or (item.url, item.source_check) in urls:
+    return [item for item in files
+            if not (item.url is None and item.sha256 in hashes)
+            and not (item.url is not None and (item.url, item.source_check) in urls)]
+
+
+def _retry_downloads(ctx: Context, lacking: list[attachments.Located]
+                     ) -> tuple[bool, list[Problem]]:
+    """Try the URLs that failed last time again: a server that was down may be back.
+
+    Returns whether anything arrived (then the property is applied again) and the warnings
+    for what still fails. Nothing is written when nothing arrived.
+    """
+    arrived, problems = False, []
+    for item in lacking:
+        if item.url is None:
             continue
+        failure = attachments.fetch(item, ctx.workdir)
+        if failure is None:
+            arrived = True
+        else:
+            problems.append(failure)
+    return arrived, problems
+
+
+def _still_skipped(lacking: list[attachments.Located], *, retried: bool) -> list[Problem]:
+    problems = []
+    for item in lacking:
+        if retried and item.url is not None:
+            continue  # reported by the retry
         problems.append(
             warning("attachment_still_skipped",
                     _("Attachment {name} ({gruppe}) was not imported with an earlier upload "
@@ -295,11 +336,16 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     digest = fingerprint(record, located)
 
     if known is not None and known.fingerprint == digest and _expected_state(known, reference):
-        problems.extend(p for item in located for p in item.problems)
-        problems.extend(_still_skipped(known, located))
-        entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
-        save_entry(ctx, entry)
-        return entry
+        lacking = _not_on_listing(known, located)
+        arrived, retry_problems = (False, []) if ctx.dry_run else _retry_downloads(ctx, lacking)
+        if not arrived:
+            problems.extend(p for item in located for p in item.problems)
+            problems.extend(retry_problems)
+            problems.extend(_still_skipped(lacking, retried=not ctx.dry_run))
+            entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
+            save_entry(ctx, entry)
+            return entry
+        # a file that failed to download last time is there now: apply the property again
 
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
     stays_hidden = known is not None and known.hidden_by_editor
@@ -400,7 +446,7 @@ def _write_page(ctx: Context, record, page: ListingPage | None, values, rows, di
     page.broker = ctx.broker
     page.imported = True
     page.is_reference = reference
-    page.openimmo_data = record.data
+    page.openimmo_data = storable(record.data)
     page.openimmo_fingerprint = digest
     page.last_imported_at = ctx.now
     page.withdrawn_at = None

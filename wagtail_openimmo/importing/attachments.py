@@ -324,6 +324,22 @@ class _Reuse:
         return None
 
 
+def fetch(located: Located, workdir: Path, http=None) -> Problem | None:
+    """Download a URL attachment into ``workdir`` (once); a warning if that failed."""
+    if located.path is not None:
+        return None
+    max_bytes = min(int(get_setting("MAX_ATTACHMENT_BYTES")),
+                    int(get_setting("REMOTE_MAX_BYTES")))
+    try:
+        path = remote.download(located.url, directory=workdir, max_bytes=max_bytes, http=http)
+    except remote.RemoteError as exc:
+        return warning(exc.code, exc.template, line=located.ref.line,
+                       path="anhaenge/anhang/daten/pfad", **exc.params)
+    located.path = path
+    located.sha256, located.sha1, located.md5, located.size = _hashes(path, None)
+    return None
+
+
 def prepare(located_list: list[Located], listing_id: int | None, *, dry_run: bool,
             workdir: Path, progress=None) -> tuple[list[Prepared], list[Problem]]:
     """Step 2: decide what to keep, download and check (no database writes)."""
@@ -336,7 +352,6 @@ def prepare(located_list: list[Located], listing_id: int | None, *, dry_run: boo
     try:
         for done, located in enumerate(located_list, start=1):
             problems.extend(located.problems)
-            ref = located.ref
             if located.kind == "link":
                 prepared.append(Prepared(located, "link"))
             elif located.missing:
@@ -350,20 +365,10 @@ def prepare(located_list: list[Located], listing_id: int | None, *, dry_run: boo
                 else:
                     if http is None:
                         http = remote.session()
-                    try:
-                        path = remote.download(located.url, directory=workdir,
-                                               max_bytes=min(max_bytes,
-                                                             int(get_setting("REMOTE_MAX_BYTES"))),
-                                               http=http)
-                    except remote.RemoteError as exc:
-                        problems.append(
-                            warning(exc.code, exc.template, line=ref.line,
-                                    path="anhaenge/anhang/daten/pfad", **exc.params)
-                        )
+                    failure = fetch(located, workdir, http)
+                    if failure is not None:
+                        problems.append(failure)
                     else:
-                        located.path = path
-                        located.sha256, located.sha1, located.md5, located.size = _hashes(
-                            path, None)
                         item = _check(located, reuse, max_bytes, problems)
                         if item is not None:
                             prepared.append(item)
