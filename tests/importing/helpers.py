@@ -78,37 +78,49 @@ class Prop:
         def el(tag, value):
             return f"<{tag}>{escape(value)}</{tag}>" if value is not None else ""
 
-        vt = "".join([
-            el("objektnr_intern", self.intern),
-            el("objektnr_extern", self.extern),
-            f'<aktion aktionart="{self.aktion}"/>' if self.aktion else "",
-            el("openimmo_obid", self.obid),
-            el("sprache", self.sprache),
-        ])
+        vt = "".join(
+            [
+                el("objektnr_intern", self.intern),
+                el("objektnr_extern", self.extern),
+                f'<aktion aktionart="{self.aktion}"/>' if self.aktion else "",
+                el("openimmo_obid", self.obid),
+                el("sprache", self.sprache),
+            ]
+        )
         anhaenge = ""
         if self.anhaenge:
             anhaenge = "<anhaenge>\n" + "\n".join(a.xml() for a in self.anhaenge) + "\n</anhaenge>"
-        freitexte = el("objekttitel", self.titel) + el("dreizeiler", self.dreizeiler) + el(
-            "lage", self.lage)
-        return "\n".join([
-            "<immobilie>",
-            "<objektkategorie>",
-            '<nutzungsart WOHNEN="true" GEWERBE="false"/>',
-            '<vermarktungsart KAUF="true" MIETE_PACHT="false"/>',
-            '<objektart><wohnung wohnungtyp="ETAGE"/></objektart>',
-            "</objektkategorie>",
-            f"<geo>{el('plz', self.plz)}{el('ort', self.ort)}</geo>",
-            f"<preise>{el('kaufpreis', self.kaufpreis)}</preise>",
-            f"<flaechen>{el('wohnflaeche', self.wohnflaeche)}</flaechen>",
-            f"<freitexte>{freitexte}</freitexte>",
-            anhaenge,
-            f"<verwaltung_techn>{vt}</verwaltung_techn>",
-            "</immobilie>",
-        ])
+        freitexte = (
+            el("objekttitel", self.titel)
+            + el("dreizeiler", self.dreizeiler)
+            + el("lage", self.lage)
+        )
+        return "\n".join(
+            [
+                "<immobilie>",
+                "<objektkategorie>",
+                '<nutzungsart WOHNEN="true" GEWERBE="false"/>',
+                '<vermarktungsart KAUF="true" MIETE_PACHT="false"/>',
+                '<objektart><wohnung wohnungtyp="ETAGE"/></objektart>',
+                "</objektkategorie>",
+                f"<geo>{el('plz', self.plz)}{el('ort', self.ort)}</geo>",
+                f"<preise>{el('kaufpreis', self.kaufpreis)}</preise>",
+                f"<flaechen>{el('wohnflaeche', self.wohnflaeche)}</flaechen>",
+                f"<freitexte>{freitexte}</freitexte>",
+                anhaenge,
+                f"<verwaltung_techn>{vt}</verwaltung_techn>",
+                "</immobilie>",
+            ]
+        )
 
 
-def transfer(*props: Prop, umfang: str | None = "TEIL", anid: str | None = "ACME-ANID",
-             anbieternr: str | None = None, firma: str = "Acme Immobilien") -> bytes:
+def transfer(
+    *props: Prop,
+    umfang: str | None = "TEIL",
+    anid: str | None = "ACME-ANID",
+    anbieternr: str | None = None,
+    firma: str = "Acme Immobilien",
+) -> bytes:
     umfang_attr = f' umfang="{umfang}"' if umfang else ""
     ids = ""
     if anbieternr is not None:
@@ -122,11 +134,12 @@ def transfer(*props: Prop, umfang: str | None = "TEIL", anid: str | None = "ACME
         f'<uebertragung art="OFFLINE"{umfang_attr} modus="CHANGE" version="1.2.7b" '
         'sendersoftware="tests" senderversion="1" timestamp="2026-11-01T12:00:00+01:00"/>\n'
         f"<anbieter>\n{ids}{body}\n</anbieter>\n</openimmo>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
-def write_upload(path: Path, xml: bytes, files: dict[str, bytes] | None = None,
-                 xml_name: str = "openimmo.xml") -> Path:
+def write_upload(
+    path: Path, xml: bytes, files: dict[str, bytes] | None = None, xml_name: str = "openimmo.xml"
+) -> Path:
     """A ZIP with the XML and ``files``; a bare XML when ``path`` ends in .xml."""
     if path.suffix.lower() == ".xml":
         path.write_bytes(xml)
@@ -196,7 +209,7 @@ class FileServer:
                     return
                 if self.path.startswith("/redirect-to/"):
                     self.send_response(302)
-                    self.send_header("Location", self.path[len("/redirect-to/"):])
+                    self.send_header("Location", self.path[len("/redirect-to/") :])
                     self.end_headers()
                     return
                 data = server.files.get(self.path)
@@ -239,7 +252,6 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             zf.writestr(name, data)
     return out.getvalue()
-
 
 
 def openimmo_settings(**values):

@@ -145,8 +145,9 @@ def test_delete_of_an_unknown_property_is_skipped_with_a_warning(tmp_path, broke
 
 def test_a_bad_property_is_rejected_and_the_others_go_on(tmp_path, broker):
     run_import(tmp_path, broker, Prop(intern="1", extern="A1", kaufpreis="100"))
-    xml = transfer(Prop(intern="1", extern="A1", titel=None, kaufpreis="999"),
-                   Prop(intern="2", extern="A2"))
+    xml = transfer(
+        Prop(intern="1", extern="A1", titel=None, kaufpreis="999"), Prop(intern="2", extern="A2")
+    )
     result = import_file(write_upload(tmp_path / "u.xml", xml), broker)
     assert result.status == ImportRun.Status.PARTLY
     assert (result.rejected, result.created) == (1, 1)
@@ -176,8 +177,9 @@ def test_values_a_column_cannot_hold_reject_the_property(tmp_path, broker):
 def test_quota_rejects_new_live_listings_beyond_it(tmp_path, broker):
     broker.live_listing_quota = 1
     broker.save()
-    result = run_import(tmp_path, broker, Prop(intern="1"), Prop(intern="2"),
-                        Prop(intern="3", aktion="REFERENZ"))
+    result = run_import(
+        tmp_path, broker, Prop(intern="1"), Prop(intern="2"), Prop(intern="3", aktion="REFERENZ")
+    )
     assert [e.outcome for e in result.entries] == ["created", "rejected", "created"]
     assert result.errors[0]["code"] == "quota_exceeded"
     assert "1" in result.errors[0]["message"]

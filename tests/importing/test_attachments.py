@@ -44,25 +44,37 @@ def png_claiming(width, height) -> bytes:
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
     ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_pictures_become_wagtail_images_titelbild_first_in_the_brokers_order(tmp_path, broker):
-    prop = Prop(anhaenge=[
-        Anhang("b.jpg", "BILD", "Küche"),
-        Anhang("g.jpg", "GRUNDRISS", "Grundriss"),
-        Anhang("t.jpg", "TITELBILD", "Ansicht von der Straße"),
-        Anhang("a.jpg", "AUSSENANSICHTEN", "Garten"),
-    ])
-    files = {"b.jpg": small_jpeg(1), "g.jpg": small_jpeg(2), "t.jpg": small_jpeg(3),
-             "a.jpg": small_jpeg(4)}
+    prop = Prop(
+        anhaenge=[
+            Anhang("b.jpg", "BILD", "Küche"),
+            Anhang("g.jpg", "GRUNDRISS", "Grundriss"),
+            Anhang("t.jpg", "TITELBILD", "Ansicht von der Straße"),
+            Anhang("a.jpg", "AUSSENANSICHTEN", "Garten"),
+        ]
+    )
+    files = {
+        "b.jpg": small_jpeg(1),
+        "g.jpg": small_jpeg(2),
+        "t.jpg": small_jpeg(3),
+        "a.jpg": small_jpeg(4),
+    }
     result = import_file(upload(tmp_path, prop, files=files), broker)
     assert result.images_created == 4
     rows = attachments_of(ListingPage.objects.get())
     assert [(r.gruppe, r.titel) for r in rows] == [
-        ("TITELBILD", "Ansicht von der Straße"), ("BILD", "Küche"),
-        ("GRUNDRISS", "Grundriss"), ("AUSSENANSICHTEN", "Garten"),
+        ("TITELBILD", "Ansicht von der Straße"),
+        ("BILD", "Küche"),
+        ("GRUNDRISS", "Grundriss"),
+        ("AUSSENANSICHTEN", "Garten"),
     ]
     first = rows[0].image
     assert first.description == "Ansicht von der Straße" and (first.width, first.height) == (64, 48)
@@ -76,14 +88,26 @@ def test_pictures_become_wagtail_images_titelbild_first_in_the_brokers_order(tmp
 def test_the_same_bytes_under_another_name_are_not_stored_again(tmp_path, broker):
     picture = small_jpeg(7)
     before = storage_files()
-    import_file(upload(tmp_path, Prop(intern="1", anhaenge=[Anhang("x.jpg"), Anhang("y.jpg")]),
-                       Prop(intern="2", anhaenge=[Anhang("z.jpg")]),
-                       files={"x.jpg": picture, "y.jpg": picture, "z.jpg": picture}), broker)
+    import_file(
+        upload(
+            tmp_path,
+            Prop(intern="1", anhaenge=[Anhang("x.jpg"), Anhang("y.jpg")]),
+            Prop(intern="2", anhaenge=[Anhang("z.jpg")]),
+            files={"x.jpg": picture, "y.jpg": picture, "z.jpg": picture},
+        ),
+        broker,
+    )
     assert Image.objects.count() == 1 and len(storage_files() - before) == 1
     assert ListingAttachment.objects.filter(image__isnull=False).count() == 3
     # renamed in the next upload: still no new image, and no new file in storage
-    result = import_file(upload(tmp_path, Prop(intern="1", anhaenge=[Anhang("renamed.jpg")]),
-                                files={"renamed.jpg": picture}), broker)
+    result = import_file(
+        upload(
+            tmp_path,
+            Prop(intern="1", anhaenge=[Anhang("renamed.jpg")]),
+            files={"renamed.jpg": picture},
+        ),
+        broker,
+    )
     assert result.updated == 1 and result.images_created == 0
     assert Image.objects.count() == 1 and len(storage_files() - before) == 1
 
@@ -110,18 +134,28 @@ def test_new_bytes_under_the_same_name_replace_the_image(
 
 def test_an_image_still_used_by_another_listing_is_kept(tmp_path, broker):
     shared = small_jpeg(5)
-    import_file(upload(tmp_path, Prop(intern="1", anhaenge=[Anhang("s.jpg")]),
-                       Prop(intern="2", anhaenge=[Anhang("s.jpg")]),
-                       files={"s.jpg": shared}), broker)
+    import_file(
+        upload(
+            tmp_path,
+            Prop(intern="1", anhaenge=[Anhang("s.jpg")]),
+            Prop(intern="2", anhaenge=[Anhang("s.jpg")]),
+            files={"s.jpg": shared},
+        ),
+        broker,
+    )
     result = import_file(upload(tmp_path, Prop(intern="1")), broker)
     assert result.files_removed == 0 and Image.objects.count() == 1
 
 
 def test_images_outside_the_importers_collection_are_never_removed(tmp_path, broker):
-    editors = Image.objects.create(title="Editor", file=ContentFile(small_jpeg(9), "ed.jpg"),
-                                   collection=Collection.get_first_root_node())
-    import_file(upload(tmp_path, Prop(anhaenge=[Anhang("a.jpg")]),
-                       files={"a.jpg": small_jpeg(1)}), broker)
+    editors = Image.objects.create(
+        title="Editor",
+        file=ContentFile(small_jpeg(9), "ed.jpg"),
+        collection=Collection.get_first_root_node(),
+    )
+    import_file(
+        upload(tmp_path, Prop(anhaenge=[Anhang("a.jpg")]), files={"a.jpg": small_jpeg(1)}), broker
+    )
     result = import_file(upload(tmp_path, Prop()), broker)
     assert result.files_removed == 1
     assert list(Image.objects.all()) == [editors]
@@ -131,8 +165,12 @@ def test_md5_mismatch_is_a_warning(tmp_path, broker):
     data = small_jpeg(1)
     good = Anhang("good.jpg", md5=md5(data))
     bad = Anhang("bad.jpg", md5="0" * 32)
-    result = import_file(upload(tmp_path, Prop(anhaenge=[good, bad]),
-                                files={"good.jpg": data, "bad.jpg": small_jpeg(2)}), broker)
+    result = import_file(
+        upload(
+            tmp_path, Prop(anhaenge=[good, bad]), files={"good.jpg": data, "bad.jpg": small_jpeg(2)}
+        ),
+        broker,
+    )
     assert result.images_created == 2
     assert [w["code"] for w in result.warnings] == ["attachment_md5"]
     assert "bad.jpg" in result.warnings[0]["message"]
@@ -153,14 +191,17 @@ def test_files_that_are_not_what_they_claim_are_skipped_and_the_listing_imports(
 ):
     prop = Prop(anhaenge=[Anhang("bad.jpg", "TITELBILD"), Anhang("ok.jpg")])
     with openimmo_settings(MAX_IMAGE_PIXELS=50_000_000):
-        result = import_file(upload(tmp_path, prop, files={"bad.jpg": data,
-                                                           "ok.jpg": small_jpeg(2)}), broker)
+        result = import_file(
+            upload(tmp_path, prop, files={"bad.jpg": data, "ok.jpg": small_jpeg(2)}), broker
+        )
     assert result.created == 1 and result.images_created == 1
     assert [w["code"] for w in result.warnings] == [code]
     assert [r.file_name for r in attachments_of(ListingPage.objects.get())] == ["ok.jpg"]
     # unchanged next time, and the broker is reminded that the file is still missing
-    again = import_file(upload(tmp_path, prop, files={"bad.jpg": data, "ok.jpg": small_jpeg(2)},
-                               name="again.zip"), broker)
+    again = import_file(
+        upload(tmp_path, prop, files={"bad.jpg": data, "ok.jpg": small_jpeg(2)}, name="again.zip"),
+        broker,
+    )
     assert again.unchanged == 1
     assert [w["code"] for w in again.warnings] == ["attachment_still_skipped"]
 
@@ -168,33 +209,40 @@ def test_files_that_are_not_what_they_claim_are_skipped_and_the_listing_imports(
 def test_a_missing_file_is_a_warning(tmp_path, broker):
     result = import_file(upload(tmp_path, Prop(anhaenge=[Anhang("gone.jpg")])), broker)
     assert result.created == 1
-    assert [(w["code"], w["objektnr"]) for w in result.warnings] == [("attachment_missing",
-                                                                      "E100")]
+    assert [(w["code"], w["objektnr"]) for w in result.warnings] == [("attachment_missing", "E100")]
 
 
 def test_a_file_beyond_the_size_cap_is_skipped(tmp_path, broker):
     with openimmo_settings(MAX_ATTACHMENT_BYTES=100):
-        result = import_file(upload(tmp_path, Prop(anhaenge=[Anhang("a.jpg")]),
-                                    files={"a.jpg": small_jpeg(1)}), broker)
+        result = import_file(
+            upload(tmp_path, Prop(anhaenge=[Anhang("a.jpg")]), files={"a.jpg": small_jpeg(1)}),
+            broker,
+        )
     assert result.created == 1 and result.images_created == 0
     assert [w["code"] for w in result.warnings] == ["attachment_too_large"]
 
 
 def test_documents_links_and_inline_pictures(tmp_path, broker, file_server):
     pdf = b"%PDF-1.4\n% a document\n"
-    prop = Prop(anhaenge=[
-        Anhang("expose.pdf", "DOKUMENTE", "Exposé", format="application/pdf"),
-        Anhang("evil.html", "DOKUMENTE", "Evil", format="text/html"),
-        Anhang(file_server.url("/tour"), "LINKS", "Rundgang", location="REMOTE", format="html"),
-        Anhang(None, "TITELBILD", "Inline", location="INTERN", inhalt=small_jpeg(3)),
-    ])
-    result = import_file(upload(tmp_path, prop, files={"expose.pdf": pdf, "evil.html": b"<x>"}),
-                         broker)
+    prop = Prop(
+        anhaenge=[
+            Anhang("expose.pdf", "DOKUMENTE", "Exposé", format="application/pdf"),
+            Anhang("evil.html", "DOKUMENTE", "Evil", format="text/html"),
+            Anhang(file_server.url("/tour"), "LINKS", "Rundgang", location="REMOTE", format="html"),
+            Anhang(None, "TITELBILD", "Inline", location="INTERN", inhalt=small_jpeg(3)),
+        ]
+    )
+    result = import_file(
+        upload(tmp_path, prop, files={"expose.pdf": pdf, "evil.html": b"<x>"}), broker
+    )
     assert (result.images_created, result.documents_created) == (1, 1)
     assert [w["code"] for w in result.warnings] == ["document_type"]
     rows = attachments_of(ListingPage.objects.get())
     assert [(r.kind, r.titel) for r in rows] == [
-        ("image", "Inline"), ("document", "Exposé"), ("link", "Rundgang")]
+        ("image", "Inline"),
+        ("document", "Exposé"),
+        ("link", "Rundgang"),
+    ]
     assert rows[1].document.title == "Exposé" and rows[1].document.file.read() == pdf
     assert rows[2].url == file_server.url("/tour")
     assert file_server.requests == []  # links are not downloaded
@@ -217,8 +265,12 @@ def test_remote_downloads_are_tried_three_times(tmp_path, broker, file_server):
     file_server.files["/flaky.jpg"] = small_jpeg(1)
     file_server.fail["/flaky.jpg"] = 2
     file_server.fail["/down.jpg"] = 99
-    prop = Prop(anhaenge=[Anhang(file_server.url("/flaky.jpg"), location="REMOTE"),
-                          Anhang(file_server.url("/down.jpg"), location="REMOTE")])
+    prop = Prop(
+        anhaenge=[
+            Anhang(file_server.url("/flaky.jpg"), location="REMOTE"),
+            Anhang(file_server.url("/down.jpg"), location="REMOTE"),
+        ]
+    )
     result = import_file(upload(tmp_path, prop), broker)
     assert result.created == 1 and result.images_created == 1
     assert file_server.requests.count("/flaky.jpg") == 3
@@ -236,11 +288,11 @@ def test_remote_size_cap(tmp_path, broker, file_server):
     assert result.created == 1
 
 
-@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a.jpg",
-                                 "//127.0.0.1/x.jpg"])
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.com/a.jpg", "//127.0.0.1/x.jpg"]
+)
 def test_urls_that_are_not_http_are_refused(tmp_path, broker, url):
-    result = import_file(upload(tmp_path, Prop(anhaenge=[Anhang(url, location="REMOTE")])),
-                         broker)
+    result = import_file(upload(tmp_path, Prop(anhaenge=[Anhang(url, location="REMOTE")])), broker)
     assert result.created == 1
     assert [w["code"] for w in result.warnings] == ["remote_scheme"]
 
@@ -249,10 +301,10 @@ def test_internal_addresses_are_refused(tmp_path, broker):
     # REMOTE_ALLOW_PRIVATE_NETWORKS is off here (the default), unlike with ``file_server``
     with FileServer() as server:
         server.files["/x.jpg"] = small_jpeg(1)
-        for url in (server.url("/x.jpg"), server.url("/x.jpg").replace("127.0.0.1",
-                                                                         "localhost")):
-            result = import_file(upload(tmp_path, Prop(anhaenge=[Anhang(url, location="REMOTE")])),
-                                 broker)
+        for url in (server.url("/x.jpg"), server.url("/x.jpg").replace("127.0.0.1", "localhost")):
+            result = import_file(
+                upload(tmp_path, Prop(anhaenge=[Anhang(url, location="REMOTE")])), broker
+            )
             assert [w["code"] for w in result.warnings] == ["remote_private_address"]
         assert server.requests == []
 

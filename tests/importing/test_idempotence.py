@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 Image = get_image_model()
 
 
-def feed(tmp_path, numbers, *, name="feed.zip", umfang="VOLL", images=2, anid="ACME-ANID",
-         **kwargs):
+def feed(
+    tmp_path, numbers, *, name="feed.zip", umfang="VOLL", images=2, anid="ACME-ANID", **kwargs
+):
     props = [demo_property(n, images=images, image_size=(64, 48)) for n in numbers]
     for prop, aktion in zip(props, kwargs.pop("aktionen", [None] * len(props)), strict=True):
         prop.aktion = aktion
@@ -61,11 +62,14 @@ def test_importing_the_same_file_again_writes_nothing(tmp_path, broker):
 
 def test_re_import_after_deletes_and_withdrawals_writes_nothing(tmp_path, broker):
     import_file(feed(tmp_path, range(3), umfang="TEIL", name="a.zip"), broker)
-    path = write_upload(tmp_path / "b.xml", transfer(
-        Prop(intern="1000", extern="W00000", aktion="DELETE"),
-        Prop(intern="unknown", aktion="DELETE"),
-        Prop(intern="9", titel=None),  # rejected
-    ))
+    path = write_upload(
+        tmp_path / "b.xml",
+        transfer(
+            Prop(intern="1000", extern="W00000", aktion="DELETE"),
+            Prop(intern="unknown", aktion="DELETE"),
+            Prop(intern="9", titel=None),  # rejected
+        ),
+    )
     first = import_file(path, broker)
     assert (first.withdrawn, first.skipped, first.rejected) == (1, 1, 1)
     with count_writes() as writes:
@@ -81,8 +85,11 @@ def test_a_dry_run_writes_nothing_at_all(tmp_path, broker):
     path = feed(tmp_path, [1, 2], name="new.zip")
     with CaptureQueriesContext(connection) as ctx:
         preview = import_file(path, broker, dry_run=True)
-    writes = [q["sql"] for q in ctx.captured_queries
-              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
     assert writes == []
     assert snapshot() == before and ImportRun.objects.count() == runs
     assert preview.run is None and preview.dry_run
@@ -92,23 +99,43 @@ def test_a_dry_run_writes_nothing_at_all(tmp_path, broker):
 
 def scenario_files(tmp_path):
     """An upload that creates, updates, leaves, withdraws, rejects and deletes again."""
-    base = write_upload(tmp_path / "base.xml", transfer(
-        Prop(intern="1", kaufpreis="1"), Prop(intern="2"), Prop(intern="3"), Prop(intern="4"),
-        umfang="TEIL"))
-    upload = write_upload(tmp_path / "upload.zip", transfer(
-        Prop(intern="1", kaufpreis="2"),  # updated
-        Prop(intern="2"),  # unchanged
-        Prop(intern="5", anhaenge=[Anhang("a.jpg")]),  # created
-        Prop(intern="5", aktion="DELETE"),  # ... and withdrawn again
-        Prop(intern="6", aktion="DELETE"),  # unknown: skipped
-        Prop(intern="7", titel=None),  # rejected
-        Prop(intern="3", aktion="REFERENZ"),  # updated (reference); 4 withdrawn by VOLL
-        umfang="VOLL"), {"a.jpg": small_jpeg(1)})
+    base = write_upload(
+        tmp_path / "base.xml",
+        transfer(
+            Prop(intern="1", kaufpreis="1"),
+            Prop(intern="2"),
+            Prop(intern="3"),
+            Prop(intern="4"),
+            umfang="TEIL",
+        ),
+    )
+    upload = write_upload(
+        tmp_path / "upload.zip",
+        transfer(
+            Prop(intern="1", kaufpreis="2"),  # updated
+            Prop(intern="2"),  # unchanged
+            Prop(intern="5", anhaenge=[Anhang("a.jpg")]),  # created
+            Prop(intern="5", aktion="DELETE"),  # ... and withdrawn again
+            Prop(intern="6", aktion="DELETE"),  # unknown: skipped
+            Prop(intern="7", titel=None),  # rejected
+            Prop(intern="3", aktion="REFERENZ"),  # updated (reference); 4 withdrawn by VOLL
+            umfang="VOLL",
+        ),
+        {"a.jpg": small_jpeg(1)},
+    )
     return base, upload
 
 
-COUNTS = ("status", "created", "updated", "unchanged", "withdrawn", "rejected", "skipped",
-          "images_created")
+COUNTS = (
+    "status",
+    "created",
+    "updated",
+    "unchanged",
+    "withdrawn",
+    "rejected",
+    "skipped",
+    "images_created",
+)
 
 
 def test_a_dry_run_reports_exactly_what_the_import_then_does(tmp_path, broker):
@@ -118,14 +145,25 @@ def test_a_dry_run_reports_exactly_what_the_import_then_does(tmp_path, broker):
     real = import_file(upload, broker)
     assert {k: getattr(preview, k) for k in COUNTS} == {k: getattr(real, k) for k in COUNTS}
     assert [(e.objektnr, e.action, e.outcome) for e in preview.entries] == [
-        (e.objektnr, e.action, e.outcome) for e in real.entries]
-    assert (real.created, real.updated, real.unchanged, real.withdrawn, real.rejected,
-            real.skipped) == (1, 2, 1, 2, 1, 1)
+        (e.objektnr, e.action, e.outcome) for e in real.entries
+    ]
+    assert (
+        real.created,
+        real.updated,
+        real.unchanged,
+        real.withdrawn,
+        real.rejected,
+        real.skipped,
+    ) == (1, 2, 1, 2, 1, 1)
 
 
 def test_a_dry_run_of_a_held_voll_says_held(tmp_path, broker):
-    import_file(write_upload(tmp_path / "a.xml", transfer(Prop(intern="1"), Prop(intern="2"),
-                                                          Prop(intern="3"))), broker)
+    import_file(
+        write_upload(
+            tmp_path / "a.xml", transfer(Prop(intern="1"), Prop(intern="2"), Prop(intern="3"))
+        ),
+        broker,
+    )
     path = write_upload(tmp_path / "b.xml", transfer(Prop(intern="1"), umfang="VOLL"))
     assert import_file(path, broker, dry_run=True).status == "held"
     assert import_file(path, broker, dry_run=True, force=True).withdrawn == 2
@@ -134,10 +172,10 @@ def test_a_dry_run_of_a_held_voll_says_held(tmp_path, broker):
 def test_progress_is_reported(tmp_path, broker):
     calls = []
     import_file(feed(tmp_path, range(3)), broker, progress=lambda *a: calls.append(a))
-    assert [c for c in calls if c[0] == "properties"] == [("properties", i, 3)
-                                                          for i in (1, 2, 3)]
-    assert [c for c in calls if c[0] == "attachments"] == [("attachments", i, 2)
-                                                           for i in (1, 2)] * 3
+    assert [c for c in calls if c[0] == "properties"] == [("properties", i, 3) for i in (1, 2, 3)]
+    assert [c for c in calls if c[0] == "attachments"] == [
+        ("attachments", i, 2) for i in (1, 2)
+    ] * 3
 
 
 class Crash(Exception):

@@ -32,9 +32,11 @@ def test_another_process_waits_and_gives_up():
     try:
         assert ready.wait(10)
         assert lock_path(7).exists()
-        with pytest.raises(BrokerLocked, match="Another import of broker 7"):
-            with broker_lock(7, timeout=0.5):
-                pass
+        with (
+            pytest.raises(BrokerLocked, match="Another import of broker 7"),
+            broker_lock(7, timeout=0.5),
+        ):
+            pass
         with broker_lock(8, timeout=0.5):  # other brokers are not blocked
             pass
     finally:

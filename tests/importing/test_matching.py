@@ -26,8 +26,9 @@ def test_objektnr_intern_is_the_identity(tmp_path, broker):
 def test_a_renamed_objektnr_extern_with_the_same_obid_is_the_same_listing(tmp_path, broker):
     import_file(upload(tmp_path, Prop(intern=None, extern="OR273", obid="123_550")), broker)
     page = ListingPage.objects.get()
-    result = import_file(upload(tmp_path, Prop(intern=None, extern="OR274", obid="123_550")),
-                         broker)
+    result = import_file(
+        upload(tmp_path, Prop(intern=None, extern="OR274", obid="123_550")), broker
+    )
     assert result.updated == 1
     assert ListingPage.objects.get().id == page.id
     assert ListingPage.objects.get().objektnr_extern == "OR274"
@@ -39,20 +40,23 @@ def test_objektnr_extern_alone_identifies_when_nothing_else_is_sent(tmp_path, br
     assert result.updated == 1 and ListingPage.objects.count() == 1
 
 
-def test_an_extern_number_shared_by_two_different_properties_does_not_merge_them(
-    tmp_path, broker
-):
+def test_an_extern_number_shared_by_two_different_properties_does_not_merge_them(tmp_path, broker):
     import_file(upload(tmp_path, Prop(intern="1", extern="W1")), broker)
     result = import_file(upload(tmp_path, Prop(intern="2", extern="W1")), broker)
     assert result.created == 1 and ListingPage.objects.count() == 2
 
 
 def test_the_language_is_part_of_the_identity(tmp_path, broker):
-    result = import_file(upload(tmp_path, Prop(intern="1", sprache="de", titel="Wohnung"),
-                                Prop(intern="1", sprache="en", titel="Flat")), broker)
+    result = import_file(
+        upload(
+            tmp_path,
+            Prop(intern="1", sprache="de", titel="Wohnung"),
+            Prop(intern="1", sprache="en", titel="Flat"),
+        ),
+        broker,
+    )
     assert result.created == 2
-    again = import_file(upload(tmp_path, Prop(intern="1", sprache="en", titel="Nice flat")),
-                        broker)
+    again = import_file(upload(tmp_path, Prop(intern="1", sprache="en", titel="Nice flat")), broker)
     assert again.updated == 1
     titles = dict(ListingPage.objects.values_list("sprache", "title"))
     assert titles == {"de": "Wohnung", "en": "Nice flat"}
@@ -60,11 +64,21 @@ def test_the_language_is_part_of_the_identity(tmp_path, broker):
 
 def test_a_file_never_reaches_another_brokers_listings(tmp_path, broker, other_broker):
     """Same object numbers, other broker: the file creates the uploader's own listings."""
-    import_file(upload(tmp_path, Prop(intern="1", extern="A", obid="O1", kaufpreis="100"),
-                       anid="OTHER-ANID"), other_broker)
+    import_file(
+        upload(
+            tmp_path, Prop(intern="1", extern="A", obid="O1", kaufpreis="100"), anid="OTHER-ANID"
+        ),
+        other_broker,
+    )
     theirs = ListingPage.objects.get(broker=other_broker)
-    result = import_file(upload(tmp_path, Prop(intern="1", extern="A", obid="O1", kaufpreis="1"),
-                                Prop(intern="1", aktion="DELETE")), broker)
+    result = import_file(
+        upload(
+            tmp_path,
+            Prop(intern="1", extern="A", obid="O1", kaufpreis="1"),
+            Prop(intern="1", aktion="DELETE"),
+        ),
+        broker,
+    )
     assert [e.outcome for e in result.entries] == ["created", "withdrawn"]
     theirs.refresh_from_db()
     assert theirs.live and theirs.kaufpreis == 100 and theirs.revisions.count() == 1

@@ -66,8 +66,8 @@ def _set_flag_bits(path, name, bits):
     data[offset + 6] |= bits
     central = data.find(b"PK\x01\x02")
     while central >= 0:
-        length = int.from_bytes(data[central + 28:central + 30], "little")
-        if bytes(data[central + 46:central + 46 + length]) == encoded:
+        length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if bytes(data[central + 46 : central + 46 + length]) == encoded:
             data[central + 8] |= bits
         central = data.find(b"PK\x01\x02", central + 4)
     path.write_bytes(bytes(data))
@@ -117,10 +117,13 @@ def test_unsafe_zips_are_refused_as_a_whole(tmp_path, private_tmp, broker, membe
 
 def test_exec_bits_on_data_files_are_harmless(tmp_path, broker):
     """Real exporters set them (ext-realty's foo.zip has an XML with mode 0775)."""
-    path = make_zip(tmp_path / "up.zip", {
-        "openimmo.xml": (good_xml(Anhang("foto.jpg")), EXECUTABLE),
-        "foto.jpg": (small_jpeg(1), EXECUTABLE),
-    })
+    path = make_zip(
+        tmp_path / "up.zip",
+        {
+            "openimmo.xml": (good_xml(Anhang("foto.jpg")), EXECUTABLE),
+            "foto.jpg": (small_jpeg(1), EXECUTABLE),
+        },
+    )
     result = import_file(path, broker)
     assert result.created == 1 and result.images_created == 1
 
@@ -156,8 +159,9 @@ def test_zips_nested_too_deep_are_refused(tmp_path, broker):
 
 
 def test_a_damaged_zip_is_refused(tmp_path, broker):
-    whole = make_zip(tmp_path / "whole.zip", {"openimmo.xml": good_xml(),
-                                               "a.jpg": small_jpeg(1)}).read_bytes()
+    whole = make_zip(
+        tmp_path / "whole.zip", {"openimmo.xml": good_xml(), "a.jpg": small_jpeg(1)}
+    ).read_bytes()
     path = tmp_path / "cut.zip"
     path.write_bytes(whole[: len(whole) // 2])
     assert_refused(import_file(path, broker), "zip_damaged")
@@ -186,11 +190,14 @@ def test_a_missing_file_is_refused(tmp_path, broker):
 
 
 def test_several_xml_files_are_imported_in_name_order(tmp_path, broker):
-    path = make_zip(tmp_path / "up.zip", {
-        "2-second.xml": transfer(Prop(kaufpreis="2")),
-        "1-first.xml": transfer(Prop(kaufpreis="1")),
-        "manifest.xml": b"<manifest/>",
-    })
+    path = make_zip(
+        tmp_path / "up.zip",
+        {
+            "2-second.xml": transfer(Prop(kaufpreis="2")),
+            "1-first.xml": transfer(Prop(kaufpreis="1")),
+            "manifest.xml": b"<manifest/>",
+        },
+    )
     result = import_file(path, broker)
     assert [e.outcome for e in result.entries] == ["created", "updated"]
     assert ListingPage.objects.get().kaufpreis == 2
@@ -204,13 +211,16 @@ def test_xml_in_a_subfolder_with_windows_paths_and_other_case(tmp_path, broker):
         Anhang("C:\\Export\\Bilder\\ZWEI.JPG", "BILD", "Zwei"),
         Anhang("..\\bilder\\drei.jpg", "BILD", "Drei"),
     )
-    path = make_zip(tmp_path / "up.zip", {
-        "export/openimmo.xml": xml,
-        "export/bilder/eins.jpg": small_jpeg(1),
-        "export/bilder/zwei.jpg": small_jpeg(2),
-        "bilder/drei.jpg": small_jpeg(3),
-        "__MACOSX/export/._openimmo.xml": b"junk",
-    })
+    path = make_zip(
+        tmp_path / "up.zip",
+        {
+            "export/openimmo.xml": xml,
+            "export/bilder/eins.jpg": small_jpeg(1),
+            "export/bilder/zwei.jpg": small_jpeg(2),
+            "bilder/drei.jpg": small_jpeg(3),
+            "__MACOSX/export/._openimmo.xml": b"junk",
+        },
+    )
     result = import_file(path, broker)
     assert result.created == 1 and result.warnings == [], result.warnings
     titles = list(ListingAttachment.objects.values_list("titel", flat=True))
@@ -225,8 +235,10 @@ def test_a_zip_inside_the_zip(tmp_path, broker):
 
 
 def test_attachment_names_are_found_whatever_their_case(tmp_path, broker):
-    path = make_zip(tmp_path / "up.zip", {"openimmo.xml": good_xml(Anhang("BILD.JPG")),
-                                          "bild.jpg": small_jpeg(1)})
+    path = make_zip(
+        tmp_path / "up.zip",
+        {"openimmo.xml": good_xml(Anhang("BILD.JPG")), "bild.jpg": small_jpeg(1)},
+    )
     assert import_file(path, broker).images_created == 1
 
 
@@ -248,14 +260,14 @@ def test_open_upload_cleans_up_its_temporary_folder(tmp_path, private_tmp):
         assert upload.find("A.JPG", upload.xml_files[0]).read_bytes() == b"x"
         assert list(private_tmp.iterdir())
     assert list(private_tmp.iterdir()) == []
-    with pytest.raises(UploadRefused), open_upload(make_zip(tmp_path / "x.zip",
-                                                            {"../x": b"1"})):
+    with pytest.raises(UploadRefused), open_upload(make_zip(tmp_path / "x.zip", {"../x": b"1"})):
         pass
     assert list(private_tmp.iterdir()) == []
 
 
-@pytest.mark.parametrize("name", ["ext-realty__empty.zip", "ext-realty__bar-bar.zip",
-                                  "ext-realty__contains-folder.zip"])
+@pytest.mark.parametrize(
+    "name", ["ext-realty__empty.zip", "ext-realty__bar-bar.zip", "ext-realty__contains-folder.zip"]
+)
 def test_sample_zips_without_openimmo_are_refused(name, broker):
     result = import_file(shared_sample(name), broker)
     assert_refused(result, "no_openimmo_xml")

@@ -20,8 +20,9 @@ def stock(n, **kwargs):
 
 def live_interns(broker):
     return sorted(
-        ListingPage.objects.filter(broker=broker, live=True).values_list("objektnr_intern",
-                                                                          flat=True)
+        ListingPage.objects.filter(broker=broker, live=True).values_list(
+            "objektnr_intern", flat=True
+        )
     )
 
 
@@ -63,8 +64,9 @@ def test_voll_never_touches_another_brokers_listings(tmp_path, broker, other_bro
 
 def test_voll_that_would_withdraw_too_much_is_held(tmp_path, broker):
     import_file(upload(tmp_path, *stock(4)), broker)
-    result = import_file(upload(tmp_path, Prop(intern="0", extern="E0", kaufpreis="7"),
-                                umfang="VOLL"), broker)
+    result = import_file(
+        upload(tmp_path, Prop(intern="0", extern="E0", kaufpreis="7"), umfang="VOLL"), broker
+    )
     assert result.status == ImportRun.Status.HELD and not result.refused
     assert (result.created, result.updated, result.withdrawn) == (0, 0, 0)
     assert result.withdraw_pending == 3
@@ -104,8 +106,15 @@ def test_a_voll_without_any_property_is_held(tmp_path, broker):
 
 def test_rejected_properties_of_a_voll_still_count_as_present(tmp_path, broker):
     import_file(upload(tmp_path, *stock(2)), broker)
-    result = import_file(upload(tmp_path, Prop(intern="0", extern="E0", titel=None),
-                                Prop(intern="1", extern="E1"), umfang="VOLL"), broker)
+    result = import_file(
+        upload(
+            tmp_path,
+            Prop(intern="0", extern="E0", titel=None),
+            Prop(intern="1", extern="E1"),
+            umfang="VOLL",
+        ),
+        broker,
+    )
     assert (result.rejected, result.withdrawn) == (1, 0)
     assert result.status == ImportRun.Status.PARTLY
     assert live_interns(broker) == ["0", "1"]
@@ -113,11 +122,23 @@ def test_rejected_properties_of_a_voll_still_count_as_present(tmp_path, broker):
 
 def test_voll_spares_listings_that_a_property_of_the_file_still_finds(tmp_path, broker):
     """Renamed extern number, same obid: still the same listing, not withdrawn."""
-    import_file(upload(tmp_path, Prop(intern=None, extern="OLD", obid="OB-1"),
-                       Prop(intern=None, extern="B", obid="OB-2")), broker)
-    result = import_file(upload(tmp_path, Prop(intern=None, extern="NEW", obid="OB-1"),
-                                Prop(intern=None, extern="B", obid="OB-2"), umfang="VOLL"),
-                         broker)
+    import_file(
+        upload(
+            tmp_path,
+            Prop(intern=None, extern="OLD", obid="OB-1"),
+            Prop(intern=None, extern="B", obid="OB-2"),
+        ),
+        broker,
+    )
+    result = import_file(
+        upload(
+            tmp_path,
+            Prop(intern=None, extern="NEW", obid="OB-1"),
+            Prop(intern=None, extern="B", obid="OB-2"),
+            umfang="VOLL",
+        ),
+        broker,
+    )
     assert (result.updated, result.withdrawn, result.created) == (1, 0, 0)
     assert ListingPage.objects.get(openimmo_obid="OB-1").objektnr_extern == "NEW"
 

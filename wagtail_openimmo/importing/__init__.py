@@ -18,5 +18,11 @@ from .importer import identify_broker, import_file
 from .result import EntryResult, ImportResult, render_message
 from .uploads import UploadRefused
 
-__all__ = ["EntryResult", "ImportResult", "UploadRefused", "identify_broker", "import_file",
-           "render_message"]
+__all__ = [
+    "EntryResult",
+    "ImportResult",
+    "UploadRefused",
+    "identify_broker",
+    "import_file",
+    "render_message",
+]

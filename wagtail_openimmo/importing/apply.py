@@ -43,8 +43,9 @@ from .uploads import Upload, XmlFile
 # otherwise unchanged file rewrites every listing once.
 FINGERPRINT_VERSION = 1
 COLUMNS = [(f.name, COLUMN_FOR_FIELD.get(f.name, f.name)) for f in FIELDS]
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
-                          "ß": "ss"})
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
 
 
 @dataclass
@@ -127,10 +128,15 @@ def validate_values(record: PropertyRecord, values: dict[str, Any]) -> list[Prob
             with translation.override("en"):
                 detail = " ".join(str(m) for m in exc.messages)
             problems.append(
-                error("value_invalid", _("{label} ({path}): “{value}” cannot be stored: "
-                                         "{detail}"),
-                      line=record.field_lines.get(name), path=spec.path,
-                      label=Text(spec.label or name), value=value, detail=detail)
+                error(
+                    "value_invalid",
+                    _("{label} ({path}): “{value}” cannot be stored: {detail}"),
+                    line=record.field_lines.get(name),
+                    path=spec.path,
+                    label=Text(spec.label or name),
+                    value=value,
+                    detail=detail,
+                )
             )
     return problems
 
@@ -157,8 +163,9 @@ def fingerprint(record: PropertyRecord, located: list[attachments.Located]) -> s
         "data": storable(record.data),
         "attachments": [item.fingerprint() for item in located],
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    text = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -166,9 +173,7 @@ def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> s
     """Made once, at creation: from the title and the object number, unique among siblings."""
     text = f"{title} {objektnr or ''}".translate(_UMLAUTS)
     base = slugify(text)[:80].strip("-") or "listing"
-    taken = set(
-        parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True)
-    )
+    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -179,9 +184,16 @@ def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> s
 # --- the property ----------------------------------------------------------------------------
 
 
-def _entry(record: PropertyRecord, position: int, outcome: str, *, known: Known | None = None,
-           listing_id: int | None = None, problems: list[Problem] = (),
-           title: str | None = None) -> EntryResult:
+def _entry(
+    record: PropertyRecord,
+    position: int,
+    outcome: str,
+    *,
+    known: Known | None = None,
+    listing_id: int | None = None,
+    problems: list[Problem] = (),
+    title: str | None = None,
+) -> EntryResult:
     return EntryResult(
         position=position,
         objektnr=record.objektnr or (known.objektnr if known else None),
@@ -189,8 +201,9 @@ def _entry(record: PropertyRecord, position: int, outcome: str, *, known: Known 
         action=record.aktion,
         outcome=outcome,
         line=record.line,
-        listing_id=listing_id if listing_id is not None else (
-            known.id if known is not None and known.id > 0 else None),
+        listing_id=listing_id
+        if listing_id is not None
+        else (known.id if known is not None and known.id > 0 else None),
         messages=[message_dict(p) for p in problems],
     )
 
@@ -232,10 +245,15 @@ def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -
 def _delete(ctx: Context, record, position, known: Known | None, problems) -> EntryResult:
     if known is None:
         problems.append(
-            warning("delete_unknown",
-                    _("The property is to be deleted, but there is no such listing (it may "
-                      "have been deleted before)."),
-                    line=record.line, path="verwaltung_techn/aktion")
+            warning(
+                "delete_unknown",
+                _(
+                    "The property is to be deleted, but there is no such listing (it may "
+                    "have been deleted before)."
+                ),
+                line=record.line,
+                path="verwaltung_techn/aktion",
+            )
         )
         entry = _entry(record, position, Outcome.SKIPPED, problems=problems)
         save_entry(ctx, entry)
@@ -281,8 +299,7 @@ def _expected_state(known: Known, reference: bool) -> bool:
     return known.live or known.hidden_by_editor
 
 
-def _not_on_listing(known: Known, located: list[attachments.Located]
-                    ) -> list[attachments.Located]:
+def _not_on_listing(known: Known, located: list[attachments.Located]) -> list[attachments.Located]:
     """Attachments of an unchanged property that the listing lacks (skipped last time)."""
     files = [item for item in located if item.kind != "link" and not item.missing]
     if not files:
@@ -290,13 +307,17 @@ def _not_on_listing(known: Known, located: list[attachments.Located]
     rows = attachments.existing_attachments(known.id)
     hashes = {r.content_hash for r in rows if r.content_hash}
     urls = {(r.url, r.source_check) for r in rows if r.kind != "link"}
-    return [item for item in files
-            if not (item.url is None and item.sha256 in hashes)
-            and not (item.url is not None and (item.url, item.source_check) in urls)]
+    return [
+        item
+        for item in files
+        if not (item.url is None and item.sha256 in hashes)
+        and not (item.url is not None and (item.url, item.source_check) in urls)
+    ]
 
 
-def _retry_downloads(ctx: Context, lacking: list[attachments.Located]
-                     ) -> tuple[bool, list[Problem]]:
+def _retry_downloads(
+    ctx: Context, lacking: list[attachments.Located]
+) -> tuple[bool, list[Problem]]:
     """Try the URLs that failed last time again: a server that was down may be back.
 
     Returns whether anything arrived (then the property is applied again) and the warnings
@@ -320,11 +341,17 @@ def _still_skipped(lacking: list[attachments.Located], *, retried: bool) -> list
         if retried and item.url is not None:
             continue  # reported by the retry
         problems.append(
-            warning("attachment_still_skipped",
-                    _("Attachment {name} ({gruppe}) was not imported with an earlier upload "
-                      "(see that report) and is still missing from the listing."),
-                    line=item.ref.line, path="anhaenge/anhang", name=item.name,
-                    gruppe=item.ref.gruppe or "-")
+            warning(
+                "attachment_still_skipped",
+                _(
+                    "Attachment {name} ({gruppe}) was not imported with an earlier upload "
+                    "(see that report) and is still missing from the listing."
+                ),
+                line=item.ref.line,
+                path="anhaenge/anhang",
+                name=item.name,
+                gruppe=item.ref.gruppe or "-",
+            )
         )
     return problems
 
@@ -353,11 +380,16 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     quota = ctx.broker.live_listing_quota
     if becomes_active and quota is not None and ctx.quota_used >= quota:
         problems.append(
-            error("quota_exceeded",
-                  _("Your limit of {quota} live listings is reached, so this property was not "
+            error(
+                "quota_exceeded",
+                _(
+                    "Your limit of {quota} live listings is reached, so this property was not "
                     "published. Withdraw another listing or ask the portal for a larger "
-                    "package."),
-                  line=record.line, quota=quota)
+                    "package."
+                ),
+                line=record.line,
+                quota=quota,
+            )
         )
         entry = _entry(record, position, Outcome.REJECTED, known=known, problems=problems)
         save_entry(ctx, entry)
@@ -366,31 +398,44 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     values = merged_values(record, page)
     invalid = validate_values(record, values)
     if invalid:
-        entry = _entry(record, position, Outcome.REJECTED, known=known,
-                       problems=[*problems, *invalid])
+        entry = _entry(
+            record, position, Outcome.REJECTED, known=known, problems=[*problems, *invalid]
+        )
         save_entry(ctx, entry)
         return entry
 
     prepared, attachment_problems = attachments.prepare(
-        located, page.pk if page is not None else None, dry_run=ctx.dry_run,
-        workdir=ctx.workdir, progress=ctx.progress,
+        located,
+        page.pk if page is not None else None,
+        dry_run=ctx.dry_run,
+        workdir=ctx.workdir,
+        progress=ctx.progress,
     )
     problems.extend(attachment_problems)
     if stays_hidden:
         problems.append(
-            warning("listing_hidden",
-                    _("The listing was taken offline in the portal's editor; it was updated "
-                      "but stays offline until an editor publishes it."),
-                    line=record.line)
+            warning(
+                "listing_hidden",
+                _(
+                    "The listing was taken offline in the portal's editor; it was updated "
+                    "but stays offline until an editor publishes it."
+                ),
+                line=record.line,
+            )
         )
     outcome = Outcome.CREATED if known is None else Outcome.UPDATED
     after_active = not reference and not stays_hidden
     delta = int(after_active) - int(bool(known and known.active))
 
     if ctx.dry_run:
-        state = {"live": not stays_hidden, "withdrawn": False, "is_reference": reference,
-                 "imported": True, "fingerprint": digest,
-                 "title": values.get("title") or (known.title if known else "")}
+        state = {
+            "live": not stays_hidden,
+            "withdrawn": False,
+            "is_reference": reference,
+            "imported": True,
+            "fingerprint": digest,
+            "title": values.get("title") or (known.title if known else ""),
+        }
         if known is None:
             known = Known(id=ctx.overlay.virtual_id())
         ctx.overlay.put(with_values(known, values, **state))
@@ -399,17 +444,20 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         for item in prepared:
             if item.reuse is None and item.kind == "image" and not item.pending_download:
                 ctx.result.images_created += 1
-        return _entry(record, position, outcome, known=known, problems=problems,
-                      title=values.get("title"))
+        return _entry(
+            record, position, outcome, known=known, problems=problems, title=values.get("title")
+        )
 
-    entry = _entry(record, position, outcome, known=known, problems=problems,
-                   title=values.get("title"))
+    entry = _entry(
+        record, position, outcome, known=known, problems=problems, title=values.get("title")
+    )
     stored = attachments.Stored()
     try:
         with transaction.atomic():
             rows = attachments.store(prepared, ctx.broker, stored)
-            page = _write_page(ctx, record, page, values, rows, digest, reference,
-                               publish=not stays_hidden)
+            page = _write_page(
+                ctx, record, page, values, rows, digest, reference, publish=not stays_hidden
+            )
             entry.listing_id = page.pk
             save_entry(ctx, entry)
     except ValidationError as exc:
@@ -417,10 +465,16 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         with translation.override("en"):
             detail = " ".join(str(m) for m in exc.messages)
         entry.outcome = Outcome.REJECTED
-        entry.messages.append(message_dict(
-            error("page_invalid", _("The listing could not be saved: {detail}"),
-                  line=record.line, detail=detail)
-        ))
+        entry.messages.append(
+            message_dict(
+                error(
+                    "page_invalid",
+                    _("The listing could not be saved: {detail}"),
+                    line=record.line,
+                    detail=detail,
+                )
+            )
+        )
         save_entry(ctx, entry)
         return entry
     except BaseException:
@@ -434,8 +488,17 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     return entry
 
 
-def _write_page(ctx: Context, record, page: ListingPage | None, values, rows, digest: str,
-                reference: bool, *, publish: bool) -> ListingPage:
+def _write_page(
+    ctx: Context,
+    record,
+    page: ListingPage | None,
+    values,
+    rows,
+    digest: str,
+    reference: bool,
+    *,
+    publish: bool,
+) -> ListingPage:
     creating = page is None
     if creating:
         page = ListingPage(broker=ctx.broker, live=False)

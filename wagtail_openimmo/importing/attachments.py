@@ -47,20 +47,69 @@ from ..openimmo.schema import LINK_GROUPS
 from . import remote
 from .uploads import FORBIDDEN_EXTENSIONS, Upload, XmlFile
 
-IMAGE_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp",
-                 "AVIF": "avif"}
-IMAGE_EXTENSIONS = {"jpg", "jpeg", "jpe", "jfif", "png", "gif", "webp", "avif", "bmp", "tif",
-                    "tiff", "heic", "heif"}
+IMAGE_FORMATS = {
+    "JPEG": "jpg",
+    "MPO": "jpg",
+    "PNG": "png",
+    "GIF": "gif",
+    "WEBP": "webp",
+    "AVIF": "avif",
+}
+IMAGE_EXTENSIONS = {
+    "jpg",
+    "jpeg",
+    "jpe",
+    "jfif",
+    "png",
+    "gif",
+    "webp",
+    "avif",
+    "bmp",
+    "tif",
+    "tiff",
+    "heic",
+    "heif",
+}
 DOCUMENT_GROUPS = {"DOKUMENTE", "FILM"}
 # Documents accepted when the site sets no WAGTAILDOCS_EXTENSIONS.
 DEFAULT_DOCUMENT_EXTENSIONS = {
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt",
-    "csv", "mp4", "m4v", "mov", "webm", "avi", "mpg", "mpeg", "wmv", "mp3",
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "rtf",
+    "txt",
+    "csv",
+    "mp4",
+    "m4v",
+    "mov",
+    "webm",
+    "avi",
+    "mpg",
+    "mpeg",
+    "wmv",
+    "mp3",
     *IMAGE_EXTENSIONS,
 }
 # Never stored as documents: a browser would run them from the media server.
-UNSAFE_DOCUMENT_EXTENSIONS = {"html", "htm", "xhtml", "shtml", "svg", "svgz", "xml", "xsl",
-                              "xslt", "swf"}
+UNSAFE_DOCUMENT_EXTENSIONS = {
+    "html",
+    "htm",
+    "xhtml",
+    "shtml",
+    "svg",
+    "svgz",
+    "xml",
+    "xsl",
+    "xslt",
+    "swf",
+}
 _CHUNK = 1 << 20
 
 
@@ -83,8 +132,11 @@ class Located:
 
     @property
     def missing(self) -> bool:
-        return self.kind != "link" and self.url is None and self.path is None and (
-            self.content is None
+        return (
+            self.kind != "link"
+            and self.url is None
+            and self.path is None
+            and (self.content is None)
         )
 
     @property
@@ -193,8 +245,7 @@ def initial_kind(ref: AttachmentRef) -> str:
     return "image"
 
 
-def locate(ref: AttachmentRef, order: int, upload: Upload | None,
-           xml: XmlFile | None) -> Located:
+def locate(ref: AttachmentRef, order: int, upload: Upload | None, xml: XmlFile | None) -> Located:
     """Step 1: find the bytes of ``ref`` (no network, no writes)."""
     located = Located(ref=ref, order=order, kind=initial_kind(ref), name=ref.name)
     if located.kind == "link":
@@ -209,17 +260,21 @@ def locate(ref: AttachmentRef, order: int, upload: Upload | None,
         path = upload.find(ref.path, xml) if upload is not None else None
         if path is None:
             located.problems.append(
-                warning("attachment_missing",
-                        _("Attachment {name} ({gruppe}) is referenced but not in the upload; "
-                          "it was skipped."),
-                        line=ref.line, path="anhaenge/anhang/daten/pfad",
-                        name=ref.path, gruppe=ref.gruppe or "-")
+                warning(
+                    "attachment_missing",
+                    _(
+                        "Attachment {name} ({gruppe}) is referenced but not in the upload; "
+                        "it was skipped."
+                    ),
+                    line=ref.line,
+                    path="anhaenge/anhang/daten/pfad",
+                    name=ref.path,
+                    gruppe=ref.gruppe or "-",
+                )
             )
             return located
         located.path = path
-    located.sha256, located.sha1, located.md5, located.size = _hashes(
-        located.path, located.content
-    )
+    located.sha256, located.sha1, located.md5, located.size = _hashes(located.path, located.content)
     return located
 
 
@@ -229,8 +284,7 @@ class BadFile(Exception):
         self.problem = problem
 
 
-def check_image(located: Located, path: Path | None, content: bytes | None
-                ) -> tuple[str, int, int]:
+def check_image(located: Located, path: Path | None, content: bytes | None) -> tuple[str, int, int]:
     """``(format, width, height)`` of a real, decodable picture; else ``BadFile``."""
     ref = located.ref
     max_pixels = int(get_setting("MAX_IMAGE_PIXELS"))
@@ -239,8 +293,17 @@ def check_image(located: Located, path: Path | None, content: bytes | None
         return io.BytesIO(content) if content is not None else open(path, "rb")  # noqa: SIM115
 
     def bad(code, template, **params):
-        return BadFile(warning(code, template, line=ref.line, path="anhaenge/anhang",
-                               name=located.name, gruppe=ref.gruppe or "-", **params))
+        return BadFile(
+            warning(
+                code,
+                template,
+                line=ref.line,
+                path="anhaenge/anhang",
+                name=located.name,
+                gruppe=ref.gruppe or "-",
+                **params,
+            )
+        )
 
     try:
         with warnings.catch_warnings():
@@ -249,15 +312,25 @@ def check_image(located: Located, path: Path | None, content: bytes | None
                 fmt = image.format or ""
                 width, height = image.size
                 if width * height > max_pixels:
-                    raise bad("image_too_large",
-                              _("Picture {name} ({gruppe}) is {width}×{height} pixels, more "
-                                "than the limit of {limit} pixels; it was skipped."),
-                              width=width, height=height, limit=max_pixels)
+                    raise bad(
+                        "image_too_large",
+                        _(
+                            "Picture {name} ({gruppe}) is {width}×{height} pixels, more "
+                            "than the limit of {limit} pixels; it was skipped."
+                        ),
+                        width=width,
+                        height=height,
+                        limit=max_pixels,
+                    )
                 if fmt not in IMAGE_FORMATS:
-                    raise bad("image_format",
-                              _("Picture {name} ({gruppe}) is a {format} file, which web "
-                                "pages cannot show; please send JPEG or PNG. It was skipped."),
-                              format=fmt or "?")
+                    raise bad(
+                        "image_format",
+                        _(
+                            "Picture {name} ({gruppe}) is a {format} file, which web "
+                            "pages cannot show; please send JPEG or PNG. It was skipped."
+                        ),
+                        format=fmt or "?",
+                    )
                 image.verify()
             with source() as fh, PILImage.open(fh) as image:
                 if fmt in ("JPEG", "MPO"):
@@ -267,22 +340,43 @@ def check_image(located: Located, path: Path | None, content: bytes | None
     except BadFile:
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
-        raise bad("image_bomb",
-                  _("Picture {name} ({gruppe}) claims a huge size (a “decompression bomb”); "
-                    "it was skipped.")) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            IndexError, TypeError, MemoryError, struct.error, zlib.error) as exc:
+        raise bad(
+            "image_bomb",
+            _(
+                "Picture {name} ({gruppe}) claims a huge size (a “decompression bomb”); "
+                "it was skipped."
+            ),
+        ) from None
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        IndexError,
+        TypeError,
+        MemoryError,
+        struct.error,
+        zlib.error,
+    ) as exc:
         # all of these mean "not a picture" on hostile or broken input
-        raise bad("image_invalid",
-                  _("Attachment {name} ({gruppe}) is not a picture that can be read "
-                    "({detail}); it was skipped."), detail=type(exc).__name__) from None
+        raise bad(
+            "image_invalid",
+            _(
+                "Attachment {name} ({gruppe}) is not a picture that can be read "
+                "({detail}); it was skipped."
+            ),
+            detail=type(exc).__name__,
+        ) from None
     return fmt, width, height
 
 
 def document_extensions() -> set[str]:
     configured = getattr(settings, "WAGTAILDOCS_EXTENSIONS", None)
-    allowed = {e.lower().lstrip(".") for e in configured} if configured else set(
-        DEFAULT_DOCUMENT_EXTENSIONS
+    allowed = (
+        {e.lower().lstrip(".") for e in configured}
+        if configured
+        else set(DEFAULT_DOCUMENT_EXTENSIONS)
     )
     return allowed - UNSAFE_DOCUMENT_EXTENSIONS - FORBIDDEN_EXTENSIONS
 
@@ -299,7 +393,8 @@ def existing_attachments(listing_id: int | None) -> list[ListingAttachment]:
         return []
     return list(
         ListingAttachment.objects.filter(listing_id=listing_id)
-        .select_related("image", "document").order_by("sort_order", "id")
+        .select_related("image", "document")
+        .order_by("sort_order", "id")
     )
 
 
@@ -307,17 +402,25 @@ class _Reuse:
     """The listing's current attachments, each reusable once."""
 
     def __init__(self, rows: list[ListingAttachment]):
-        self.rows = [r for r in rows if (r.kind != "image" or r.image_id)
-                     and (r.kind != "document" or r.document_id)]
+        self.rows = [
+            r
+            for r in rows
+            if (r.kind != "image" or r.image_id) and (r.kind != "document" or r.document_id)
+        ]
         self.used: set[int] = set()
 
-    def take(self, *, kind: str | None = None, sha256: str = "", url: str = "",
-             check: str = "") -> ListingAttachment | None:
+    def take(
+        self, *, kind: str | None = None, sha256: str = "", url: str = "", check: str = ""
+    ) -> ListingAttachment | None:
         for row in self.rows:
             if row.pk in self.used or (kind and row.kind != kind):
                 continue
-            if sha256 and row.content_hash == sha256 or url and row.kind != "link" and (
-                row.url == url and row.source_check == check
+            if (
+                sha256
+                and row.content_hash == sha256
+                or url
+                and row.kind != "link"
+                and (row.url == url and row.source_check == check)
             ):
                 self.used.add(row.pk)
                 return row
@@ -328,20 +431,30 @@ def fetch(located: Located, workdir: Path, http=None) -> Problem | None:
     """Download a URL attachment into ``workdir`` (once); a warning if that failed."""
     if located.path is not None:
         return None
-    max_bytes = min(int(get_setting("MAX_ATTACHMENT_BYTES")),
-                    int(get_setting("REMOTE_MAX_BYTES")))
+    max_bytes = min(int(get_setting("MAX_ATTACHMENT_BYTES")), int(get_setting("REMOTE_MAX_BYTES")))
     try:
         path = remote.download(located.url, directory=workdir, max_bytes=max_bytes, http=http)
     except remote.RemoteError as exc:
-        return warning(exc.code, exc.template, line=located.ref.line,
-                       path="anhaenge/anhang/daten/pfad", **exc.params)
+        return warning(
+            exc.code,
+            exc.template,
+            line=located.ref.line,
+            path="anhaenge/anhang/daten/pfad",
+            **exc.params,
+        )
     located.path = path
     located.sha256, located.sha1, located.md5, located.size = _hashes(path, None)
     return None
 
 
-def prepare(located_list: list[Located], listing_id: int | None, *, dry_run: bool,
-            workdir: Path, progress=None) -> tuple[list[Prepared], list[Problem]]:
+def prepare(
+    located_list: list[Located],
+    listing_id: int | None,
+    *,
+    dry_run: bool,
+    workdir: Path,
+    progress=None,
+) -> tuple[list[Prepared], list[Problem]]:
     """Step 2: decide what to keep, download and check (no database writes)."""
     reuse = _Reuse(existing_attachments(listing_id))
     max_bytes = int(get_setting("MAX_ATTACHMENT_BYTES"))
@@ -384,35 +497,49 @@ def prepare(located_list: list[Located], listing_id: int | None, *, dry_run: boo
     return prepared, problems
 
 
-def _check(located: Located, reuse: _Reuse, max_bytes: int,
-           problems: list[Problem]) -> Prepared | None:
+def _check(
+    located: Located, reuse: _Reuse, max_bytes: int, problems: list[Problem]
+) -> Prepared | None:
     ref = located.ref
     if located.size > max_bytes:
         problems.append(
-            warning("attachment_too_large",
-                    _("Attachment {name} ({gruppe}) has {size} bytes, more than the limit of "
-                      "{limit}; it was skipped."),
-                    line=ref.line, path="anhaenge/anhang", name=located.name,
-                    gruppe=ref.gruppe or "-", size=located.size, limit=max_bytes)
+            warning(
+                "attachment_too_large",
+                _(
+                    "Attachment {name} ({gruppe}) has {size} bytes, more than the limit of "
+                    "{limit}; it was skipped."
+                ),
+                line=ref.line,
+                path="anhaenge/anhang",
+                name=located.name,
+                gruppe=ref.gruppe or "-",
+                size=located.size,
+                limit=max_bytes,
+            )
         )
         return None
     if (ref.check_type or "").upper() == "MD5" and ref.check_value:
         sent = ref.check_value.strip().lower()
-        if len(sent) == 32 and all(c in "0123456789abcdef" for c in sent) and (
-            sent != located.md5
-        ):
+        if len(sent) == 32 and all(c in "0123456789abcdef" for c in sent) and (sent != located.md5):
             problems.append(
-                warning("attachment_md5",
-                        _("Attachment {name} ({gruppe}) does not match its MD5 check value "
-                          "(sent {sent}, file has {actual}); it may be damaged or the wrong "
-                          "file. It was imported anyway."),
-                        line=ref.line, path="anhaenge/anhang/check", name=located.name,
-                        gruppe=ref.gruppe or "-", sent=sent, actual=located.md5)
+                warning(
+                    "attachment_md5",
+                    _(
+                        "Attachment {name} ({gruppe}) does not match its MD5 check value "
+                        "(sent {sent}, file has {actual}); it may be damaged or the wrong "
+                        "file. It was imported anyway."
+                    ),
+                    line=ref.line,
+                    path="anhaenge/anhang/check",
+                    name=located.name,
+                    gruppe=ref.gruppe or "-",
+                    sent=sent,
+                    actual=located.md5,
+                )
             )
     row = reuse.take(kind=None, sha256=located.sha256)
     if row is not None and row.kind in ("image", "document"):
-        return Prepared(located, row.kind, reuse=row, path=located.path,
-                        content=located.content)
+        return Prepared(located, row.kind, reuse=row, path=located.path, content=located.content)
     kind = located.kind
     if kind == "image":
         try:
@@ -425,21 +552,39 @@ def _check(located: Located, reuse: _Reuse, max_bytes: int,
                 problems.append(exc.problem)
                 return None
         else:
-            return Prepared(located, "image", path=located.path, content=located.content,
-                            file_name=_file_name(located, IMAGE_FORMATS[fmt]),
-                            width=width, height=height)
+            return Prepared(
+                located,
+                "image",
+                path=located.path,
+                content=located.content,
+                file_name=_file_name(located, IMAGE_FORMATS[fmt]),
+                width=width,
+                height=height,
+            )
     ext = _extension(located.name) or _format_extension(ref.format)
     if ext not in document_extensions():
         problems.append(
-            warning("document_type",
-                    _("Attachment {name} ({gruppe}) is of a type that is not accepted ({ext}); "
-                      "it was skipped."),
-                    line=ref.line, path="anhaenge/anhang", name=located.name,
-                    gruppe=ref.gruppe or "-", ext=ext or "?")
+            warning(
+                "document_type",
+                _(
+                    "Attachment {name} ({gruppe}) is of a type that is not accepted ({ext}); "
+                    "it was skipped."
+                ),
+                line=ref.line,
+                path="anhaenge/anhang",
+                name=located.name,
+                gruppe=ref.gruppe or "-",
+                ext=ext or "?",
+            )
         )
         return None
-    return Prepared(located, "document", path=located.path, content=located.content,
-                    file_name=_file_name(located, ext))
+    return Prepared(
+        located,
+        "document",
+        path=located.path,
+        content=located.content,
+        file_name=_file_name(located, ext),
+    )
 
 
 # --- step 3: storing ---------------------------------------------------------------------

@@ -78,12 +78,21 @@ def anid_variant(anid: str | None, known: set[str]) -> bool:
         return False
     for old in known:
         for longer, shorter in ((new, old), (old, new)):
-            if (len(shorter) >= 4 and longer.startswith(shorter) and len(longer) > len(shorter)
-                    and longer[len(shorter)] in ANID_SEPARATORS):
+            if (
+                len(shorter) >= 4
+                and longer.startswith(shorter)
+                and len(longer) > len(shorter)
+                and longer[len(shorter)] in ANID_SEPARATORS
+            ):
                 return True
         stem = _stem(new)
-        if (stem != new and len(stem) >= 4 and any(c.isdigit() for c in stem)
-                and stem == _stem(old) and _stem(old) != old):
+        if (
+            stem != new
+            and len(stem) >= 4
+            and any(c.isdigit() for c in stem)
+            and stem == _stem(old)
+            and _stem(old) != old
+        ):
             return True
     return False
 
@@ -131,19 +140,30 @@ def check_anbieter(upload: Upload, broker: Broker, *, dry_run: bool) -> list[Pro
             nr, anid = block.anbieternr, block.openimmo_anid
             if not nr and not anid:
                 problems.append(
-                    warning("anbieter_anonymous",
-                            _("The file does not say which broker it is from (no anbieternr "
-                              "or openimmo_anid); it was imported for {broker}."),
-                            line=block.line, broker=broker.name)
+                    warning(
+                        "anbieter_anonymous",
+                        _(
+                            "The file does not say which broker it is from (no anbieternr "
+                            "or openimmo_anid); it was imported for {broker}."
+                        ),
+                        line=block.line,
+                        broker=broker.name,
+                    )
                 )
                 continue
             if any(other.matches_anbieter(nr, anid) for other in others):
                 raise UploadRefused(
-                    error("foreign_anbieter",
-                          _("The file belongs to another broker (anbieternr “{anbieternr}”, "
-                            "openimmo_anid “{anid}”), not to {broker}; it was refused."),
-                          line=block.line, anbieternr=nr or "-", anid=anid or "-",
-                          broker=broker.name)
+                    error(
+                        "foreign_anbieter",
+                        _(
+                            "The file belongs to another broker (anbieternr “{anbieternr}”, "
+                            "openimmo_anid “{anid}”), not to {broker}; it was refused."
+                        ),
+                        line=block.line,
+                        anbieternr=nr or "-",
+                        anid=anid or "-",
+                        broker=broker.name,
+                    )
                 )
             if broker.matches_anbieter(nr, anid):
                 if anid and _norm(anid) not in broker.all_anids():
@@ -151,18 +171,30 @@ def check_anbieter(upload: Upload, broker: Broker, *, dry_run: bool) -> list[Pro
                 continue
             if nr and broker.anbieternr:
                 raise UploadRefused(
-                    error("anbieternr_mismatch",
-                          _("The file is for anbieternr “{anbieternr}”, but {broker} has "
-                            "anbieternr “{expected}”; it was refused."),
-                          line=block.line, anbieternr=nr, expected=broker.anbieternr,
-                          broker=broker.name)
+                    error(
+                        "anbieternr_mismatch",
+                        _(
+                            "The file is for anbieternr “{anbieternr}”, but {broker} has "
+                            "anbieternr “{expected}”; it was refused."
+                        ),
+                        line=block.line,
+                        anbieternr=nr,
+                        expected=broker.anbieternr,
+                        broker=broker.name,
+                    )
                 )
             if not anid:
                 problems.append(
-                    warning("anbieternr_unchecked",
-                            _("The file carries anbieternr “{anbieternr}”, which is not set up "
-                              "for {broker}; it was imported for {broker}."),
-                            line=block.line, anbieternr=nr, broker=broker.name)
+                    warning(
+                        "anbieternr_unchecked",
+                        _(
+                            "The file carries anbieternr “{anbieternr}”, which is not set up "
+                            "for {broker}; it was imported for {broker}."
+                        ),
+                        line=block.line,
+                        anbieternr=nr,
+                        broker=broker.name,
+                    )
                 )
                 continue
             first_contact = not broker.anbieternr and not broker.all_anids()
@@ -171,19 +203,31 @@ def check_anbieter(upload: Upload, broker: Broker, *, dry_run: bool) -> list[Pro
             )
             if not first_contact and not variant:
                 raise UploadRefused(
-                    error("anid_mismatch",
-                          _("The file's openimmo_anid “{anid}” is not one of {broker}'s "
+                    error(
+                        "anid_mismatch",
+                        _(
+                            "The file's openimmo_anid “{anid}” is not one of {broker}'s "
                             "({known}); it was refused. If the broker software changed the "
-                            "ANID, ask the portal to add it to the broker."),
-                          line=block.line, anid=anid, broker=broker.name,
-                          known=", ".join(sorted(broker.all_anids())) or "-")
+                            "ANID, ask the portal to add it to the broker."
+                        ),
+                        line=block.line,
+                        anid=anid,
+                        broker=broker.name,
+                        known=", ".join(sorted(broker.all_anids())) or "-",
+                    )
                 )
             learnt.append(anid)
             problems.append(
-                warning("anid_learnt",
-                        _("The file's openimmo_anid “{anid}” was new for {broker} and has been "
-                          "added to its known ANIDs."),
-                        line=block.line, anid=anid, broker=broker.name)
+                warning(
+                    "anid_learnt",
+                    _(
+                        "The file's openimmo_anid “{anid}” was new for {broker} and has been "
+                        "added to its known ANIDs."
+                    ),
+                    line=block.line,
+                    anid=anid,
+                    broker=broker.name,
+                )
             )
     changed = False
     for anid in learnt:
@@ -217,20 +261,27 @@ def import_file(
     path = Path(path)
     if broker is None:
         broker = identify_broker(path)
-    result = ImportResult(file=str(path), broker=broker.slug if broker else None,
-                          dry_run=dry_run, forced=force)
+    result = ImportResult(
+        file=str(path), broker=broker.slug if broker else None, dry_run=dry_run, forced=force
+    )
     if not dry_run:
         result.run = _start_run(run, path, broker, force)
     try:
         if broker is None:
-            _refuse(result, error("broker_unknown",
-                                  _("The file does not belong to any broker set up on this "
-                                    "site (its anbieternr/openimmo_anid are unknown).")))
+            _refuse(
+                result,
+                error(
+                    "broker_unknown",
+                    _(
+                        "The file does not belong to any broker set up on this "
+                        "site (its anbieternr/openimmo_anid are unknown)."
+                    ),
+                ),
+            )
         else:
             with broker_lock(broker.pk):
                 broker.refresh_from_db()
-                _import(path, broker, result, dry_run=dry_run, force=force,
-                        progress=progress)
+                _import(path, broker, result, dry_run=dry_run, force=force, progress=progress)
     except BaseException as exc:
         _fail_run(result, exc)
         raise
@@ -245,8 +296,9 @@ def _refuse(result: ImportResult, problem: Problem) -> None:
     result.problems.append(message_dict(problem))
 
 
-def _import(path: Path, broker: Broker, result: ImportResult, *, dry_run: bool,
-            force: bool, progress) -> None:
+def _import(
+    path: Path, broker: Broker, result: ImportResult, *, dry_run: bool, force: bool, progress
+) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="openimmo-import-"))
     try:
         with open_upload(path) as upload:
@@ -255,15 +307,25 @@ def _import(path: Path, broker: Broker, result: ImportResult, *, dry_run: bool,
                 result.problems.append(message_dict(problem))
             if broker.index_page_id is None:
                 raise UploadRefused(
-                    error("no_index_page",
-                          _("{broker} has no listing index page to put listings under; an "
-                            "administrator must choose one in the broker's settings."),
-                          broker=broker.name)
+                    error(
+                        "no_index_page",
+                        _(
+                            "{broker} has no listing index page to put listings under; an "
+                            "administrator must choose one in the broker's settings."
+                        ),
+                        broker=broker.name,
+                    )
                 )
             ctx = apply.Context(
-                broker=broker, upload=upload, result=result, run=result.run,
-                dry_run=dry_run, workdir=workdir, progress=progress,
-                overlay=Overlay() if dry_run else None, now=timezone.now(),
+                broker=broker,
+                upload=upload,
+                result=result,
+                run=result.run,
+                dry_run=dry_run,
+                workdir=workdir,
+                progress=progress,
+                overlay=Overlay() if dry_run else None,
+                now=timezone.now(),
                 withdraw_mode=_withdraw_mode(),
             )
             _Importer(ctx, force=force).run()
@@ -296,11 +358,17 @@ def _describe(result: ImportResult, upload: Upload) -> None:
         for problem in xml.transfer.problems:
             result.problems.append(message_dict(problem))
     if len(umfangs) > 1:
-        result.problems.append(message_dict(
-            warning("umfang_mixed",
-                    _("The upload mixes full (VOLL) and partial (TEIL) files; it was treated "
-                      "as a full transfer."))
-        ))
+        result.problems.append(
+            message_dict(
+                warning(
+                    "umfang_mixed",
+                    _(
+                        "The upload mixes full (VOLL) and partial (TEIL) files; it was treated "
+                        "as a full transfer."
+                    ),
+                )
+            )
+        )
     run = result.run
     if run is not None:
         header = transfers[0].uebertragung
@@ -377,29 +445,41 @@ class _Importer:
         if self.total == 0:
             problem = error(
                 "voll_empty",
-                _("This full transfer (VOLL) contains no property: applying it would withdraw "
-                  "all {count} of your live listings. It was not applied and waits for an "
-                  "operator's confirmation."),
+                _(
+                    "This full transfer (VOLL) contains no property: applying it would withdraw "
+                    "all {count} of your live listings. It was not applied and waits for an "
+                    "operator's confirmation."
+                ),
                 count=len(pending),
             )
         elif active and len(pending) / len(active) > limit:
             problem = error(
                 "voll_guard",
-                _("This full transfer (VOLL) would withdraw {count} of your {total} live "
-                  "listings ({share} %), more than the {limit} % allowed at once. It was not "
-                  "applied and waits for an operator's confirmation."),
-                count=len(pending), total=len(active),
-                share=round(100 * len(pending) / len(active)), limit=round(100 * limit),
+                _(
+                    "This full transfer (VOLL) would withdraw {count} of your {total} live "
+                    "listings ({share} %), more than the {limit} % allowed at once. It was not "
+                    "applied and waits for an operator's confirmation."
+                ),
+                count=len(pending),
+                total=len(active),
+                share=round(100 * len(pending) / len(active)),
+                limit=round(100 * limit),
             )
         if problem is None:
             return False
         if self.force:
-            self.result.problems.append(message_dict(
-                warning("voll_forced",
-                        _("The full transfer was applied on an operator's confirmation "
-                          "although it withdraws {count} listings."),
-                        count=len(pending))
-            ))
+            self.result.problems.append(
+                message_dict(
+                    warning(
+                        "voll_forced",
+                        _(
+                            "The full transfer was applied on an operator's confirmation "
+                            "although it withdraws {count} listings."
+                        ),
+                        count=len(pending),
+                    )
+                )
+            )
             return False
         self.result.status = Status.HELD
         self.result.message = problem.render()
@@ -412,13 +492,23 @@ class _Importer:
             if known.id in self.ctx.seen:
                 continue
             entry = EntryResult(
-                position=position, objektnr=known.objektnr, title=known.title,
-                action="VOLL", outcome=Outcome.WITHDRAWN, listing_id=known.id,
-                messages=[message_dict(
-                    warning("voll_missing",
-                            _("The listing was not in this full transfer (VOLL) and was "
-                              "withdrawn."))
-                )],
+                position=position,
+                objektnr=known.objektnr,
+                title=known.title,
+                action="VOLL",
+                outcome=Outcome.WITHDRAWN,
+                listing_id=known.id,
+                messages=[
+                    message_dict(
+                        warning(
+                            "voll_missing",
+                            _(
+                                "The listing was not in this full transfer (VOLL) and was "
+                                "withdrawn."
+                            ),
+                        )
+                    )
+                ],
             )
             apply.withdraw(self.ctx, known, entry)
             self.add(entry)
@@ -426,8 +516,7 @@ class _Importer:
 
     def status(self) -> str:
         r = self.result
-        if r.rejected and not (r.created or r.updated or r.unchanged or r.withdrawn
-                               or r.skipped):
+        if r.rejected and not (r.created or r.updated or r.unchanged or r.withdrawn or r.skipped):
             return Status.REJECTED
         if r.rejected:
             return Status.PARTLY
@@ -440,7 +529,8 @@ class _Importer:
             return warning(
                 "summary_rejected",
                 _("{rejected} of {total} properties were rejected; see the errors."),
-                rejected=r.rejected, total=total,
+                rejected=r.rejected,
+                total=total,
             ).render()
         return ""
 
@@ -448,8 +538,7 @@ class _Importer:
 # --- the run log ---------------------------------------------------------------------------
 
 
-def _start_run(run: ImportRun | None, path: Path, broker: Broker | None,
-               force: bool) -> ImportRun:
+def _start_run(run: ImportRun | None, path: Path, broker: Broker | None, force: bool) -> ImportRun:
     try:
         checksum, size = file_checksum(path)
     except OSError:
@@ -501,4 +590,3 @@ def _fail_run(result: ImportResult, exc: BaseException) -> None:
         run.finished_at = timezone.now()
         run.save()
     logger.exception("Import of %s for broker %s failed", result.file, result.broker)
-

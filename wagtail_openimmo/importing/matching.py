@@ -23,8 +23,15 @@ from ..openimmo import PropertyRecord
 
 KEYS = ("objektnr_intern", "openimmo_obid", "objektnr_extern")
 KNOWN_VALUES = (
-    "id", *KEYS, "sprache", "live", "withdrawn_at", "is_reference", "imported",
-    "openimmo_fingerprint", "title",
+    "id",
+    *KEYS,
+    "sprache",
+    "live",
+    "withdrawn_at",
+    "is_reference",
+    "imported",
+    "openimmo_fingerprint",
+    "title",
 )
 
 
@@ -115,7 +122,8 @@ class Overlay:
 
     def matching(self, key: str, value: str) -> list[Known]:
         return [
-            k for k in self.changed.values()
+            k
+            for k in self.changed.values()
             if k is not None and _norm(getattr(k, key)) == _norm(value)
         ]
 

@@ -55,8 +55,10 @@ def check_address(address: str, *, host: str) -> None:
     if _refused_address(address):
         raise RemoteError(
             "remote_private_address",
-            _("{host} points to an internal network address; downloads from there are not "
-              "allowed."),
+            _(
+                "{host} points to an internal network address; downloads from there are not "
+                "allowed."
+            ),
             host=host,
         )
 
@@ -85,8 +87,11 @@ def resolve_and_check(host: str, port: int) -> None:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise RemoteError(
-            "remote_dns", _("The host {host} could not be found ({detail})."),
-            retry=True, host=host, detail=str(exc),
+            "remote_dns",
+            _("The host {host} could not be found ({detail})."),
+            retry=True,
+            host=host,
+            detail=str(exc),
         ) from None
     for info in infos:
         check_address(info[4][0], host=host)
@@ -125,8 +130,7 @@ class _CheckedHTTPSPool(HTTPSConnectionPool):
 class _CheckedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args, **kwargs):
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedPool,
-                                                   "https": _CheckedHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedPool, "https": _CheckedHTTPSPool}
         self.poolmanager.key_fn_by_scheme = dict(self.poolmanager.key_fn_by_scheme)
 
 
@@ -141,8 +145,13 @@ def session() -> requests.Session:
     return s
 
 
-def download(url: str, *, directory: Path | None = None, max_bytes: int | None = None,
-             http: requests.Session | None = None) -> Path:
+def download(
+    url: str,
+    *,
+    directory: Path | None = None,
+    max_bytes: int | None = None,
+    http: requests.Session | None = None,
+) -> Path:
     """Download ``url`` into a new file in ``directory`` and return its path.
 
     Raises ``RemoteError`` when the URL is refused or every try failed.
@@ -180,7 +189,8 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
     except requests.exceptions.InvalidSchema:
         raise RemoteError(
             "remote_scheme",
-            _("“{url}” cannot be downloaded: only http and https URLs are allowed."), url=url,
+            _("“{url}” cannot be downloaded: only http and https URLs are allowed."),
+            url=url,
         ) from None
     except requests.exceptions.TooManyRedirects:
         raise RemoteError("remote_redirects", _("“{url}” redirects too often."), url=url) from None
@@ -189,8 +199,11 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
         if cause is not None:
             raise cause from None
         raise RemoteError(
-            "remote_failed", _("“{url}” could not be downloaded ({detail})."),
-            retry=True, url=url, detail=type(exc).__name__,
+            "remote_failed",
+            _("“{url}” could not be downloaded ({detail})."),
+            retry=True,
+            url=url,
+            detail=type(exc).__name__,
         ) from None
     with response:
         for hop in [*response.history, response]:
@@ -204,14 +217,19 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
         status = response.status_code
         if status >= 400:
             raise RemoteError(
-                "remote_status", _("“{url}” could not be downloaded (HTTP {status})."),
-                retry=status >= 500 or status == 429, url=url, status=status,
+                "remote_status",
+                _("“{url}” could not be downloaded (HTTP {status})."),
+                retry=status >= 500 or status == 429,
+                url=url,
+                status=status,
             )
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > max_bytes:
             raise RemoteError(
                 "remote_too_large",
-                _("“{url}” is larger than the limit of {limit} bytes."), url=url, limit=max_bytes,
+                _("“{url}” is larger than the limit of {limit} bytes."),
+                url=url,
+                limit=max_bytes,
             )
         received = 0
         fh = tempfile.NamedTemporaryFile(  # noqa: SIM115 - returned by path, closed below
@@ -226,19 +244,25 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
                         raise RemoteError(
                             "remote_too_large",
                             _("“{url}” is larger than the limit of {limit} bytes."),
-                            url=url, limit=max_bytes,
+                            url=url,
+                            limit=max_bytes,
                         )
                     if time.monotonic() > deadline:
                         raise RemoteError(
-                            "remote_timeout", _("“{url}” took too long to download."),
-                            retry=True, url=url,
+                            "remote_timeout",
+                            _("“{url}” took too long to download."),
+                            retry=True,
+                            url=url,
                         )
                     fh.write(chunk)
         except requests.RequestException as exc:
             path.unlink(missing_ok=True)
             raise RemoteError(
-                "remote_failed", _("“{url}” could not be downloaded ({detail})."),
-                retry=True, url=url, detail=type(exc).__name__,
+                "remote_failed",
+                _("“{url}” could not be downloaded ({detail})."),
+                retry=True,
+                url=url,
+                detail=type(exc).__name__,
             ) from None
         except BaseException:
             path.unlink(missing_ok=True)
@@ -257,8 +281,11 @@ def _checked_cause(exc: BaseException) -> RemoteError | None:
         seen.add(id(current))
         if isinstance(current, RemoteError):
             return current
-        todo.extend([current.__cause__, current.__context__, *getattr(current, "args", ())]
-                    if isinstance(current, BaseException) else [])
+        todo.extend(
+            [current.__cause__, current.__context__, *getattr(current, "args", ())]
+            if isinstance(current, BaseException)
+            else []
+        )
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException):
             todo.append(reason)

@@ -61,8 +61,12 @@ def render_message(message: dict[str, Any], translate=None) -> str:
         if key in params and params[key] is not None:
             params[key] = Text(params[key])
     problem = Problem(
-        message.get("code", ""), message.get("template", message.get("message", "")),
-        message.get("severity", "error"), message.get("line"), message.get("path"), params,
+        message.get("code", ""),
+        message.get("template", message.get("message", "")),
+        message.get("severity", "error"),
+        message.get("line"),
+        message.get("path"),
+        params,
     )
     return problem.render(translate)
 
@@ -153,9 +157,12 @@ class ImportResult:
 
     def count(self, outcome: str) -> None:
         attribute = {
-            Outcome.CREATED: "created", Outcome.UPDATED: "updated",
-            Outcome.UNCHANGED: "unchanged", Outcome.WITHDRAWN: "withdrawn",
-            Outcome.REJECTED: "rejected", Outcome.SKIPPED: "skipped",
+            Outcome.CREATED: "created",
+            Outcome.UPDATED: "updated",
+            Outcome.UNCHANGED: "unchanged",
+            Outcome.WITHDRAWN: "withdrawn",
+            Outcome.REJECTED: "rejected",
+            Outcome.SKIPPED: "skipped",
         }[outcome]
         setattr(self, attribute, getattr(self, attribute) + 1)
 

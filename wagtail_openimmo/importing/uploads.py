@@ -170,20 +170,29 @@ def _plain_file_inside(path: Path, folder: Path) -> bool:
         info = os.lstat(path)
     except OSError:
         return False
-    inside = real.parent == Path(os.path.realpath(folder)) or Path(
-        os.path.realpath(folder)
-    ) in real.parents
+    inside = (
+        real.parent == Path(os.path.realpath(folder))
+        or Path(os.path.realpath(folder)) in real.parents
+    )
     return inside and stat.S_ISREG(info.st_mode)
 
 
 def looks_like_program(head: bytes) -> bool:
     """Whether a file starts like a script or an executable, whatever its name says."""
-    if head.startswith((b"#!", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe",
-                        b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")):
+    if head.startswith(
+        (
+            b"#!",
+            b"\x7fELF",
+            b"\xfe\xed\xfa",
+            b"\xce\xfa\xed\xfe",
+            b"\xcf\xfa\xed\xfe",
+            b"\xca\xfe\xba\xbe",
+        )
+    ):
         return True
     if head.startswith(b"MZ") and len(head) >= 0x40:
         offset = int.from_bytes(head[0x3C:0x40], "little")
-        return head[offset:offset + 4] == b"PE\x00\x00"
+        return head[offset : offset + 4] == b"PE\x00\x00"
     return False
 
 
@@ -228,15 +237,17 @@ def open_upload(path, *, xml_only: bool = False) -> Iterator[Upload]:
     if size == 0:
         raise UploadRefused(error("file_empty", _("The uploaded file is empty.")))
     if not is_zip(source):
-        upload = Upload(source=source, is_zip=False, root=source.parent, size=size,
-                        checksum=checksum)
+        upload = Upload(
+            source=source, is_zip=False, root=source.parent, size=size, checksum=checksum
+        )
         upload.xml_files.append(XmlFile(source.name, source, _read(source)))
         yield upload
         return
     tmp = Path(tempfile.mkdtemp(prefix="openimmo-upload-"))
     try:
-        upload = Upload(source=source, is_zip=True, root=tmp / "files", size=size,
-                        checksum=checksum)
+        upload = Upload(
+            source=source, is_zip=True, root=tmp / "files", size=size, checksum=checksum
+        )
         upload.root.mkdir()
         _Unpacker(upload, tmp, xml_only=xml_only).unpack(source, prefix="", depth=0)
         upload._index()
@@ -265,29 +276,40 @@ def _classify(upload: Upload) -> None:
                 raise UploadRefused(exc.problem) from exc
             ignored.append(name)
             upload.problems.append(
-                warning("xml_ignored",
-                        _("{name} is not an OpenImmo file and was ignored."), name=name)
+                warning(
+                    "xml_ignored", _("{name} is not an OpenImmo file and was ignored."), name=name
+                )
             )
             continue
         upload.xml_files.append(XmlFile(name, upload.files[name], transfer))
     if not upload.xml_files:
         if ignored:
             raise UploadRefused(
-                error("no_openimmo_xml",
-                      _("The ZIP contains no OpenImmo XML file (found only {names}, which "
-                        "are not OpenImmo)."), names=", ".join(ignored))
+                error(
+                    "no_openimmo_xml",
+                    _(
+                        "The ZIP contains no OpenImmo XML file (found only {names}, which "
+                        "are not OpenImmo)."
+                    ),
+                    names=", ".join(ignored),
+                )
             )
         raise UploadRefused(
-            error("no_openimmo_xml", _("The ZIP contains no XML file, so there is nothing "
-                                       "to import."))
+            error(
+                "no_openimmo_xml", _("The ZIP contains no XML file, so there is nothing to import.")
+            )
         )
     if len(upload.xml_files) > 1:
         upload.problems.append(
-            warning("several_xml",
-                    _("The ZIP contains {count} OpenImmo files; they were imported in name "
-                      "order: {names}."),
-                    count=len(upload.xml_files),
-                    names=", ".join(x.name for x in upload.xml_files))
+            warning(
+                "several_xml",
+                _(
+                    "The ZIP contains {count} OpenImmo files; they were imported in name "
+                    "order: {names}."
+                ),
+                count=len(upload.xml_files),
+                names=", ".join(x.name for x in upload.xml_files),
+            )
         )
 
 
@@ -314,9 +336,11 @@ class _Unpacker:
                 infos = archive.infolist()
                 self.members += len(infos)
                 if self.members > self.max_members:
-                    self.refuse("zip_too_many_members",
-                                _("The ZIP has more than {limit} files; it was refused."),
-                                limit=self.max_members)
+                    self.refuse(
+                        "zip_too_many_members",
+                        _("The ZIP has more than {limit} files; it was refused."),
+                        limit=self.max_members,
+                    )
                 names = [self.check(info) for info in infos]
                 declared = sum(i.file_size for i in infos if not i.is_dir())
                 if self.written + declared > self.max_bytes:
@@ -326,104 +350,159 @@ class _Unpacker:
                         continue
                     self.extract(archive, info, prefix + name, depth)
         except zipfile.BadZipFile as exc:
-            self.refuse("zip_damaged",
-                        _("The ZIP file is damaged or incomplete ({detail}); please upload "
-                          "it again."), detail=str(exc))
+            self.refuse(
+                "zip_damaged",
+                _("The ZIP file is damaged or incomplete ({detail}); please upload it again."),
+                detail=str(exc),
+            )
         except NotImplementedError as exc:
-            self.refuse("zip_unsupported",
-                        _("The ZIP uses a compression method this server cannot read "
-                          "({detail}); please use ordinary ZIP (deflate)."), detail=str(exc))
+            self.refuse(
+                "zip_unsupported",
+                _(
+                    "The ZIP uses a compression method this server cannot read "
+                    "({detail}); please use ordinary ZIP (deflate)."
+                ),
+                detail=str(exc),
+            )
         except (EOFError, zipfile.LargeZipFile) as exc:
-            self.refuse("zip_damaged",
-                        _("The ZIP file is damaged or incomplete ({detail}); please upload "
-                          "it again."), detail=str(exc) or type(exc).__name__)
+            self.refuse(
+                "zip_damaged",
+                _("The ZIP file is damaged or incomplete ({detail}); please upload it again."),
+                detail=str(exc) or type(exc).__name__,
+            )
 
     def too_large(self):
-        self.refuse("zip_too_large",
-                    _("The ZIP unpacks to more than {limit} bytes; it was refused."),
-                    limit=self.max_bytes)
+        self.refuse(
+            "zip_too_large",
+            _("The ZIP unpacks to more than {limit} bytes; it was refused."),
+            limit=self.max_bytes,
+        )
 
     def check(self, info: zipfile.ZipInfo) -> str | None:
         """The member's safe relative name; None for folders and archiver junk."""
         raw = info.filename
         name = raw.replace("\\", "/")
         if "\x00" in name:
-            self.refuse("zip_unsafe_path",
-                        _("The ZIP contains a file with an invalid name; it was refused."))
+            self.refuse(
+                "zip_unsafe_path",
+                _("The ZIP contains a file with an invalid name; it was refused."),
+            )
         if name.startswith("/") or _DRIVE.match(name) or name.startswith("//"):
-            self.refuse("zip_absolute_path",
-                        _("The ZIP contains a file with an absolute path ({name}); it was "
-                          "refused."), name=raw)
+            self.refuse(
+                "zip_absolute_path",
+                _("The ZIP contains a file with an absolute path ({name}); it was refused."),
+                name=raw,
+            )
         parts = [p for p in name.split("/") if p not in ("", ".")]
         if ".." in parts:
-            self.refuse("zip_unsafe_path",
-                        _("The ZIP contains a path leading outside the archive ({name}); it "
-                          "was refused."), name=raw)
+            self.refuse(
+                "zip_unsafe_path",
+                _("The ZIP contains a path leading outside the archive ({name}); it was refused."),
+                name=raw,
+            )
         mode = info.external_attr >> 16
         if info.create_system == 3 and stat.S_ISLNK(mode):
-            self.refuse("zip_symlink",
-                        _("The ZIP contains a symbolic link ({name}); it was refused."),
-                        name=raw)
+            self.refuse(
+                "zip_symlink",
+                _("The ZIP contains a symbolic link ({name}); it was refused."),
+                name=raw,
+            )
         if info.flag_bits & 0x1:
-            self.refuse("zip_encrypted",
-                        _("The ZIP contains an encrypted file ({name}); please upload it "
-                          "without a password."), name=raw)
+            self.refuse(
+                "zip_encrypted",
+                _(
+                    "The ZIP contains an encrypted file ({name}); please upload it "
+                    "without a password."
+                ),
+                name=raw,
+            )
         if info.is_dir() or not parts:
             return None
         base = parts[-1]
         extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
         if extension in FORBIDDEN_EXTENSIONS or base.lower() in FORBIDDEN_EXTENSIONS:
-            self.refuse("zip_executable",
-                        _("The ZIP contains a program or script ({name}); uploads may only "
-                          "contain the XML and its pictures and documents. It was refused."),
-                        name=raw)
-        if (info.create_system == 3 and stat.S_ISREG(mode) and mode & 0o111
-                and extension not in DATA_EXTENSIONS):
-            self.refuse("zip_executable",
-                        _("The ZIP contains a file marked as executable ({name}); uploads may "
-                          "only contain the XML and its pictures and documents. It was "
-                          "refused."), name=raw)
+            self.refuse(
+                "zip_executable",
+                _(
+                    "The ZIP contains a program or script ({name}); uploads may only "
+                    "contain the XML and its pictures and documents. It was refused."
+                ),
+                name=raw,
+            )
+        if (
+            info.create_system == 3
+            and stat.S_ISREG(mode)
+            and mode & 0o111
+            and extension not in DATA_EXTENSIONS
+        ):
+            self.refuse(
+                "zip_executable",
+                _(
+                    "The ZIP contains a file marked as executable ({name}); uploads may "
+                    "only contain the XML and its pictures and documents. It was "
+                    "refused."
+                ),
+                name=raw,
+            )
         joined = "/".join(parts)
         if _JUNK.search(joined):
             return None
         return joined
 
-    def extract(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
-                depth: int) -> None:
+    def extract(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, depth: int
+    ) -> None:
         nested = name.lower().endswith(".zip")
         if self.xml_only and not nested and not name.lower().endswith(".xml"):
             return
         if nested:
             if depth + 1 > self.max_depth:
-                self.refuse("zip_nested_too_deep",
-                            _("The ZIP contains ZIPs nested more than {limit} levels deep; it "
-                              "was refused."), limit=self.max_depth)
+                self.refuse(
+                    "zip_nested_too_deep",
+                    _(
+                        "The ZIP contains ZIPs nested more than {limit} levels deep; it "
+                        "was refused."
+                    ),
+                    limit=self.max_depth,
+                )
             self.nested += 1
             target = self.tmp / f"nested-{self.nested}.zip"
         else:
             if name in self.upload.files:
                 self.upload.problems.append(
-                    warning("zip_duplicate",
-                            _("The ZIP contains {name} twice; the first one was used."),
-                            name=name)
+                    warning(
+                        "zip_duplicate",
+                        _("The ZIP contains {name} twice; the first one was used."),
+                        name=name,
+                    )
                 )
                 return
             target = self.upload.root.joinpath(*name.split("/"))
             root = os.path.realpath(self.upload.root)
             if not os.path.realpath(target).startswith(root + os.sep):
-                self.refuse("zip_unsafe_path",
-                            _("The ZIP contains a path leading outside the archive ({name}); "
-                              "it was refused."), name=info.filename)
+                self.refuse(
+                    "zip_unsafe_path",
+                    _(
+                        "The ZIP contains a path leading outside the archive ({name}); "
+                        "it was refused."
+                    ),
+                    name=info.filename,
+                )
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(info) as src, open(target, "xb") as dst:
                 first = True
                 while chunk := src.read(_CHUNK):
                     if first and looks_like_program(chunk):
-                        self.refuse("zip_executable",
-                                    _("The ZIP contains a program or script ({name}); uploads "
-                                      "may only contain the XML and its pictures and "
-                                      "documents. It was refused."), name=info.filename)
+                        self.refuse(
+                            "zip_executable",
+                            _(
+                                "The ZIP contains a program or script ({name}); uploads "
+                                "may only contain the XML and its pictures and "
+                                "documents. It was refused."
+                            ),
+                            name=info.filename,
+                        )
                     first = False
                     self.written += len(chunk)
                     if self.written > self.max_bytes:
@@ -432,14 +511,20 @@ class _Unpacker:
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
             # "a" as a file and "a/b.jpg" as a member: keep the first, say so
             self.upload.problems.append(
-                warning("zip_duplicate",
-                        _("The ZIP contains {name} twice; the first one was used."), name=name)
+                warning(
+                    "zip_duplicate",
+                    _("The ZIP contains {name} twice; the first one was used."),
+                    name=name,
+                )
             )
             return
         except OSError as exc:
-            self.refuse("zip_unsafe_path",
-                        _("A file of the ZIP could not be unpacked ({name}: {detail}); it was "
-                          "refused."), name=info.filename, detail=exc.strerror or str(exc))
+            self.refuse(
+                "zip_unsafe_path",
+                _("A file of the ZIP could not be unpacked ({name}: {detail}); it was refused."),
+                name=info.filename,
+                detail=exc.strerror or str(exc),
+            )
         if nested:
             folder = posixpath.dirname(name)
             self.unpack(target, prefix=f"{folder}/" if folder else "", depth=depth + 1)

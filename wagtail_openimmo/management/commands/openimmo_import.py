@@ -26,31 +26,49 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="*", metavar="FILE",
-                            help="OpenImmo ZIP or XML files, imported in the order given.")
-        parser.add_argument("--broker", metavar="SLUG",
-                            help="The broker the files belong to (default: recognise it from "
-                                 "each file's anbieternr/openimmo_anid).")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Only report what would change; write nothing.")
-        parser.add_argument("--force", action="store_true",
-                            help="Apply a full (VOLL) transfer even if it would withdraw more "
-                                 "listings than VOLL_MAX_WITHDRAW_SHARE allows.")
-        parser.add_argument("--json", action="store_true", dest="as_json",
-                            help="Print one JSON object per file instead of text.")
+        parser.add_argument(
+            "files",
+            nargs="*",
+            metavar="FILE",
+            help="OpenImmo ZIP or XML files, imported in the order given.",
+        )
+        parser.add_argument(
+            "--broker",
+            metavar="SLUG",
+            help="The broker the files belong to (default: recognise it from "
+            "each file's anbieternr/openimmo_anid).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Apply a full (VOLL) transfer even if it would withdraw more "
+            "listings than VOLL_MAX_WITHDRAW_SHARE allows.",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print one JSON object per file instead of text.",
+        )
 
     def handle(self, *args, files, broker, dry_run, force, as_json, **options):
         self.verbosity = options.get("verbosity", 1)
         if not files:
-            return self.handle_no_files(broker=broker, dry_run=dry_run, force=force,
-                                        as_json=as_json, **options)
+            return self.handle_no_files(
+                broker=broker, dry_run=dry_run, force=force, as_json=as_json, **options
+            )
         chosen = self.get_broker(broker) if broker else None
-        results = [self.import_one(path, chosen, dry_run=dry_run, force=force)
-                   for path in files]
+        results = [self.import_one(path, chosen, dry_run=dry_run, force=force) for path in files]
         for result in results:
             self.report(result, as_json=as_json)
-        failed = [r for r in results if r.refused or r.status in (ImportRun.Status.FAILED,
-                                                                  ImportRun.Status.HELD)]
+        failed = [
+            r
+            for r in results
+            if r.refused or r.status in (ImportRun.Status.FAILED, ImportRun.Status.HELD)
+        ]
         if failed:
             raise CommandError(
                 _("%(count)d of %(total)d files were not imported.")
@@ -66,8 +84,9 @@ class Command(BaseCommand):
         try:
             return Broker.objects.get(slug=slug)
         except Broker.DoesNotExist:
-            raise CommandError(_("There is no broker with the slug “%(slug)s”.")
-                               % {"slug": slug}) from None
+            raise CommandError(
+                _("There is no broker with the slug “%(slug)s”.") % {"slug": slug}
+            ) from None
 
     def import_one(self, path, broker, *, dry_run, force) -> ImportResult:
         if broker is None:
@@ -75,8 +94,12 @@ class Command(BaseCommand):
         try:
             return import_file(path, broker, dry_run=dry_run, force=force)
         except Exception as exc:  # a crash: report it, go on with the next file
-            result = ImportResult(file=str(path), broker=broker.slug if broker else None,
-                                  dry_run=dry_run, forced=force)
+            result = ImportResult(
+                file=str(path),
+                broker=broker.slug if broker else None,
+                dry_run=dry_run,
+                forced=force,
+            )
             result.status = ImportRun.Status.FAILED
             result.message = f"{type(exc).__name__}: {exc}"
             return result
@@ -89,17 +112,25 @@ class Command(BaseCommand):
             "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
             "%(withdrawn)d withdrawn, %(rejected)d rejected, %(warnings)d warnings"
         ) % {
-            "created": result.created, "updated": result.updated,
-            "unchanged": result.unchanged, "withdrawn": result.withdrawn,
-            "rejected": result.rejected, "warnings": len(result.warnings),
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "withdrawn": result.withdrawn,
+            "rejected": result.rejected,
+            "warnings": len(result.warnings),
         }
         status = dict(ImportRun.Status.choices).get(result.status, result.status)
         prefix = _("[dry run] ") if result.dry_run else ""
-        style = self.style.SUCCESS if result.status == ImportRun.Status.IMPORTED else (
-            self.style.WARNING if result.status == ImportRun.Status.PARTLY else
-            self.style.ERROR)
-        self.stdout.write(style(f"{prefix}{result.file} ({result.broker or '?'}): {status}: "
-                                f"{counts}"))
+        style = (
+            self.style.SUCCESS
+            if result.status == ImportRun.Status.IMPORTED
+            else (
+                self.style.WARNING if result.status == ImportRun.Status.PARTLY else self.style.ERROR
+            )
+        )
+        self.stdout.write(
+            style(f"{prefix}{result.file} ({result.broker or '?'}): {status}: {counts}")
+        )
         if result.message:
             self.stdout.write(f"  {result.message}")
         if result.status == ImportRun.Status.HELD:
