@@ -183,6 +183,7 @@ class Stored:
     """What step 3 wrote, so that a rollback can undo the storage side."""
 
     files: list[tuple[Any, str]] = field(default_factory=list)  # (storage, name)
+    objects: list[Any] = field(default_factory=list)  # images and documents created
     images_created: int = 0
     images_reused: int = 0
     documents_created: int = 0
@@ -683,6 +684,7 @@ def _create(model, item: Prepared, collection, stored: Stored):
         content.close()
     stored.files.append((obj.file.storage, obj.file.name))
     obj.save()
+    stored.objects.append(obj)
     if item.kind == "image":
         stored.images_created += 1
     else:
