@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_UPLOAD_UNCOMPRESSED_BYTES": 4 << 30,
     # Most members in one ZIP (nested ZIPs included).
     "MAX_ZIP_MEMBERS": 20000,
+    # How deep ZIPs may be nested inside the uploaded ZIP (1: a ZIP inside the ZIP).
+    "MAX_ZIP_DEPTH": 2,
     # Largest single attachment (image or document), in bytes.
     "MAX_ATTACHMENT_BYTES": 50 << 20,
     # Largest image in pixels (width × height); beyond this it is treated as a bomb.
@@ -39,11 +41,16 @@ DEFAULTS: dict[str, Any] = {
     "REMOTE_TIMEOUT": 15,
     "REMOTE_RETRIES": 3,
     "REMOTE_MAX_BYTES": 30 << 20,
+    # Seconds to wait before the 2nd try; doubled before each further try.
+    "REMOTE_BACKOFF_SECONDS": 1.0,
     # Allow downloads from private/loopback addresses (tests only; never in production).
     "REMOTE_ALLOW_PRIVATE_NETWORKS": False,
     # Name of the Wagtail collection under which each broker's images and documents go
     # (one child collection per broker).
     "COLLECTION_NAME": "OpenImmo",
+    # Seconds an import waits for another import of the same broker before giving up
+    # (``locks.BrokerLocked``; the inbox retries the file on its next run).
+    "LOCK_TIMEOUT": 900,
     # --- inbox, FTP ----------------------------------------------------------------------
     # Root folder of the brokers' inboxes. None: settings.OPENIMMO_INBOX_DIR, else
     # MEDIA_ROOT/../openimmo-inbox.

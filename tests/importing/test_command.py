@@ -1,0 +1,119 @@
+"""``openimmo_import FILE [FILE ...] --broker SLUG [--dry-run] [--force] [--json]``."""
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.importing.helpers import Prop, transfer, write_upload
+from wagtail_openimmo.models import ImportRun, ListingPage
+
+pytestmark = pytest.mark.django_db
+
+REQUIRED_KEYS = {
+    "file",
+    "status",
+    "created",
+    "updated",
+    "unchanged",
+    "withdrawn",
+    "rejected",
+    "warnings",
+    "errors",
+}
+
+
+def run(*args):
+    """(stdout lines, CommandError or None)."""
+    from io import StringIO
+
+    out = StringIO()
+    error = None
+    try:
+        call_command("openimmo_import", *args, stdout=out)
+    except CommandError as exc:
+        error = exc
+    return out.getvalue().splitlines(), error
+
+
+def test_json_prints_one_object_per_file(tmp_path, broker):
+    good = write_upload(
+        tmp_path / "good.xml", transfer(Prop(intern="1"), Prop(intern="2", titel=None))
+    )
+    second = write_upload(tmp_path / "second.xml", transfer(Prop(intern="1", kaufpreis="5")))
+    lines, error = run(str(good), str(second), "--broker", "acme", "--json")
+    assert error is None
+    first, other = (json.loads(line) for line in lines)
+    assert set(first) >= REQUIRED_KEYS
+    assert (first["file"], first["status"], first["created"], first["rejected"]) == (
+        str(good),
+        "partly_imported",
+        1,
+        1,
+    )
+    [problem] = first["errors"]
+    assert set(problem) >= {"objektnr", "line", "message", "code"}
+    assert problem["objektnr"] == "E100" and problem["code"] == "title_missing"
+    assert isinstance(problem["line"], int) and "objekttitel" in problem["message"]
+    assert (other["status"], other["updated"]) == ("imported", 1)
+
+
+def test_exit_status_is_non_zero_when_a_file_was_refused(tmp_path, broker):
+    good = write_upload(tmp_path / "good.xml", transfer(Prop()))
+    foreign = write_upload(tmp_path / "foreign.xml", transfer(Prop(intern="9"), anid="NOBODY"))
+    lines, error = run(str(good), str(foreign), "--broker", "acme", "--json")
+    assert error is not None and error.returncode == 1
+    results = [json.loads(line) for line in lines]
+    assert [(r["status"], r["refused"]) for r in results] == [
+        ("imported", False),
+        ("rejected", True),
+    ]
+    assert results[1]["errors"][0]["code"] == "anid_mismatch"
+    assert ListingPage.objects.count() == 1
+
+
+def test_dry_run_writes_nothing(tmp_path, broker):
+    path = write_upload(tmp_path / "u.xml", transfer(Prop()))
+    lines, error = run(str(path), "--broker", "acme", "--dry-run", "--json")
+    assert error is None and json.loads(lines[0])["created"] == 1
+    assert not ListingPage.objects.exists() and not ImportRun.objects.exists()
+
+
+def test_a_held_voll_fails_until_forced(tmp_path, broker):
+    run(
+        str(
+            write_upload(
+                tmp_path / "a.xml", transfer(Prop(intern="1"), Prop(intern="2"), Prop(intern="3"))
+            )
+        ),
+        "--broker",
+        "acme",
+    )
+    voll = write_upload(tmp_path / "voll.xml", transfer(Prop(intern="1"), umfang="VOLL"))
+    lines, error = run(str(voll), "--broker", "acme")
+    assert error is not None and error.returncode == 1
+    text = "\n".join(lines)
+    assert "held" in text and "--force" in text and "2 of your 3 live listings" in text
+    lines, error = run(str(voll), "--broker", "acme", "--force", "--json")
+    assert error is None and json.loads(lines[0])["withdrawn"] == 2
+
+
+def test_human_output_names_object_number_and_line(tmp_path, broker):
+    path = write_upload(tmp_path / "u.xml", transfer(Prop(intern="1", extern="W-1", ort=None)))
+    lines, error = run(str(path), "--broker", "acme")
+    assert error is None  # a rejected property is not a refused file
+    assert lines[0].startswith(f"{path} (acme): rejected: 0 created")
+    assert any("object W-1" in line and "line " in line and "geo/ort" in line for line in lines)
+
+
+def test_the_broker_is_recognised_without_broker(tmp_path, broker):
+    path = write_upload(tmp_path / "u.xml", transfer(Prop()))
+    lines, error = run(str(path), "--json")
+    assert error is None and json.loads(lines[0])["broker"] == "acme"
+
+
+def test_usage_errors(tmp_path, broker):
+    with pytest.raises(CommandError, match="Name one or more files"):
+        call_command("openimmo_import", "--broker", "acme")
+    with pytest.raises(CommandError, match="no broker with the slug"):
+        call_command("openimmo_import", str(tmp_path / "x.zip"), "--broker", "nobody")

@@ -1,0 +1,538 @@
+"""One property of a file -> one listing page, each in its own transaction.
+
+For every ``<immobilie>`` the importer first decides what to do without writing anything
+(match the listing, compare fingerprints, merge fields, check the quota, locate and check the
+attachments) and then, unless it is a dry run, applies that decision inside
+``transaction.atomic()``. A property either is applied completely -- page, revision,
+attachments and its log entry -- or not at all; files already written to storage for it are
+deleted again when its transaction fails.
+
+Updates edit the *same* page (same id, same slug) with a new revision, and keep what editors
+changed: a field the broker does not send any more is cleared only if it still holds the
+value the broker sent last time (a three-way merge against the stored ``openimmo_data``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext_noop as _
+from wagtail.log_actions import log
+from wagtail.signal_handlers import disable_reference_index_auto_update
+from wagtail.tasks import update_reference_index_task
+
+from ..models import Broker, ImportRun, ImportRunEntry, ListingIndexPage, ListingPage
+from ..models.pages import COLUMN_FOR_FIELD
+from ..openimmo import PropertyRecord
+from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
+from ..openimmo.problems import Problem, Text, error, warning
+from ..openimmo.tree import data_to_element
+from . import attachments
+from .matching import Known, Overlay, find_listing, with_values
+from .result import EntryResult, ImportResult, Outcome, message_dict
+from .uploads import Upload, XmlFile
+
+# Bump when the mapping of records to pages changes, so that the next import of an
+# otherwise unchanged file rewrites every listing once.
+FINGERPRINT_VERSION = 1
+COLUMNS = [(f.name, COLUMN_FOR_FIELD.get(f.name, f.name)) for f in FIELDS]
+_UMLAUTS = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
+
+
+@dataclass
+class Context:
+    """Everything the properties of one upload share."""
+
+    broker: Broker
+    upload: Upload
+    result: ImportResult
+    run: ImportRun | None
+    dry_run: bool
+    workdir: Path
+    progress: Any = None
+    overlay: Overlay | None = None
+    seen: set[int] = field(default_factory=set)
+    active_count: int = 0  # the broker's live, non-reference listings right now
+    voll_pending: set[int] = field(default_factory=set)  # VOLL will withdraw these at the end
+    now: Any = None
+    withdraw_mode: str = "unpublish"
+
+    @property
+    def quota_used(self) -> int:
+        return self.active_count - len(self.voll_pending)
+
+
+# --- values --------------------------------------------------------------------------------
+
+
+def _model_field(column: str) -> models.Field:
+    return ListingPage._meta.get_field(column)
+
+
+def column_value(column: str, value):
+    """``value`` as the column stores it (decimals rounded to the column's places)."""
+    if value is None:
+        return None
+    model_field = _model_field(column)
+    if isinstance(model_field, models.DecimalField) and isinstance(value, Decimal):
+        return value.quantize(Decimal(1).scaleb(-model_field.decimal_places), ROUND_HALF_UP)
+    return value
+
+
+def last_sent(page_data: dict | None) -> dict[str, Any]:
+    """The field values the broker sent last time (from the stored ``<immobilie>``)."""
+    if not page_data or "tag" not in page_data:
+        return {}
+    values, _lines, _notes = extract_fields(data_to_element(page_data))
+    return values
+
+
+def merged_values(record: PropertyRecord, page: ListingPage | None) -> dict[str, Any]:
+    """The columns to write: what was sent, plus clearing what the broker stopped sending.
+
+    A value the broker no longer sends is cleared only if the page still holds what the
+    broker sent before; if an editor changed it, the editor's value stays.
+    """
+    values = {}
+    old = last_sent(page.openimmo_data) if page is not None else {}
+    for name, column in COLUMNS:
+        if name in record.fields:
+            values[column] = column_value(column, record.fields[name])
+        elif page is not None and column != "title":
+            current = getattr(page, column)
+            if current is not None and current == column_value(column, old.get(name)):
+                values[column] = None
+    return values
+
+
+def validate_values(record: PropertyRecord, values: dict[str, Any]) -> list[Problem]:
+    problems = []
+    by_column = {column: name for name, column in COLUMNS}
+    for column, value in values.items():
+        if value is None:
+            continue
+        try:
+            _model_field(column).clean(value, None)
+        except ValidationError as exc:
+            name = by_column[column]
+            spec = FIELDS_BY_NAME[name]
+            with translation.override("en"):
+                detail = " ".join(str(m) for m in exc.messages)
+            problems.append(
+                error(
+                    "value_invalid",
+                    _("{label} ({path}): “{value}” cannot be stored: {detail}"),
+                    line=record.field_lines.get(name),
+                    path=spec.path,
+                    label=Text(spec.label or name),
+                    value=value,
+                    detail=detail,
+                )
+            )
+    return problems
+
+
+def storable(data: dict) -> dict:
+    """``data`` without the Base64 payload of INTERN attachments (``anhanginhalt``).
+
+    The file itself is stored as a Wagtail image or document (and its SHA-256 is in the
+    fingerprint); keeping megabytes of Base64 in ``openimmo_data`` -- and in every revision
+    -- would only bloat the database. The element stays, empty, so the structure is intact.
+    """
+    if data.get("tag") == "anhanginhalt" and "text" in data:
+        return {key: value for key, value in data.items() if key != "text"}
+    if "children" not in data:
+        return data
+    return {**data, "children": [storable(child) for child in data["children"]]}
+
+
+def fingerprint(record: PropertyRecord, located: list[attachments.Located]) -> str:
+    """Equal fingerprints mean the property and its files have not changed."""
+    payload = {
+        "v": FINGERPRINT_VERSION,
+        "aktion": record.aktion,
+        "data": storable(record.data),
+        "attachments": [item.fingerprint() for item in located],
+    }
+    text = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> str:
+    """Made once, at creation: from the title and the object number, unique among siblings."""
+    text = f"{title} {objektnr or ''}".translate(_UMLAUTS)
+    base = slugify(text)[:80].strip("-") or "listing"
+    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+# --- the property ----------------------------------------------------------------------------
+
+
+def _entry(
+    record: PropertyRecord,
+    position: int,
+    outcome: str,
+    *,
+    known: Known | None = None,
+    listing_id: int | None = None,
+    problems: list[Problem] = (),
+    title: str | None = None,
+) -> EntryResult:
+    return EntryResult(
+        position=position,
+        objektnr=record.objektnr or (known.objektnr if known else None),
+        title=title or record.title or (known.title if known else None),
+        action=record.aktion,
+        outcome=outcome,
+        line=record.line,
+        listing_id=listing_id
+        if listing_id is not None
+        else (known.id if known is not None and known.id > 0 else None),
+        messages=[message_dict(p) for p in problems],
+    )
+
+
+def save_entry(ctx: Context, entry: EntryResult) -> None:
+    """The run log line; written inside the property's transaction when there is one."""
+    if ctx.run is None:
+        return
+    ImportRunEntry.objects.create(
+        run=ctx.run,
+        position=entry.position,
+        listing_id=entry.listing_id if entry.listing_id and entry.listing_id > 0 else None,
+        objektnr=(entry.objektnr or "")[:255],
+        title=(entry.title or "")[:255],
+        action=entry.action[:20],
+        outcome=str(entry.outcome),
+        line=entry.line,
+        messages=entry.messages,
+    )
+
+
+def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -> EntryResult:
+    """Decide and (unless dry run) apply one property; return its log entry."""
+    problems = list(record.problems)
+    known = None
+    if record.identity_keys():
+        known, _key = find_listing(ctx.broker, record, ctx.overlay)
+    if known is not None:
+        ctx.seen.add(known.id)
+    if record.errors:
+        entry = _entry(record, position, Outcome.REJECTED, known=known, problems=problems)
+        save_entry(ctx, entry)
+        return entry
+    if record.aktion == "DELETE":
+        return _delete(ctx, record, position, known, problems)
+    return _upsert(ctx, record, xml, position, known, problems)
+
+
+def _delete(ctx: Context, record, position, known: Known | None, problems) -> EntryResult:
+    if known is None:
+        problems.append(
+            warning(
+                "delete_unknown",
+                _(
+                    "The property is to be deleted, but there is no such listing (it may "
+                    "have been deleted before)."
+                ),
+                line=record.line,
+                path="verwaltung_techn/aktion",
+            )
+        )
+        entry = _entry(record, position, Outcome.SKIPPED, problems=problems)
+        save_entry(ctx, entry)
+        return entry
+    if known.withdrawn:
+        entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
+        save_entry(ctx, entry)
+        return entry
+    entry = _entry(record, position, Outcome.WITHDRAWN, known=known, problems=problems)
+    withdraw(ctx, known, entry)
+    return entry
+
+
+def withdraw(ctx: Context, known: Known, entry: EntryResult) -> None:
+    """Take a listing offline (``WITHDRAW_MODE`` "unpublish") or delete it ("delete")."""
+    if known.active:
+        ctx.active_count -= 1
+    ctx.voll_pending.discard(known.id)
+    if ctx.dry_run:
+        if ctx.withdraw_mode == "delete":
+            ctx.overlay.delete(known.id)
+        else:
+            ctx.overlay.put(replace(known, live=False, withdrawn=True))
+        return
+    with transaction.atomic():
+        page = ListingPage.objects.select_for_update().get(pk=known.id)
+        if ctx.withdraw_mode == "delete":
+            entry.listing_id = None
+            page.delete()
+        else:
+            page.withdrawn_at = ctx.now
+            if page.live:
+                page.unpublish(user=None)  # saves the page, logs "wagtail.unpublish"
+            else:
+                page.save(update_fields=["withdrawn_at"], clean=False)
+        save_entry(ctx, entry)
+
+
+def _expected_state(known: Known, reference: bool) -> bool:
+    """Whether the listing is where an unchanged property leaves it."""
+    if known.withdrawn or known.is_reference != reference or not known.imported:
+        return False
+    return known.live or known.hidden_by_editor
+
+
+def _not_on_listing(known: Known, located: list[attachments.Located]) -> list[attachments.Located]:
+    """Attachments of an unchanged property that the listing lacks (skipped last time)."""
+    files = [item for item in located if item.kind != "link" and not item.missing]
+    if not files:
+        return []
+    rows = attachments.existing_attachments(known.id)
+    hashes = {r.content_hash for r in rows if r.content_hash}
+    urls = {(r.url, r.source_check) for r in rows if r.kind != "link"}
+    return [
+        item
+        for item in files
+        if not (item.url is None and item.sha256 in hashes)
+        and not (item.url is not None and (item.url, item.source_check) in urls)
+    ]
+
+
+def _retry_downloads(
+    ctx: Context, lacking: list[attachments.Located]
+) -> tuple[bool, list[Problem]]:
+    """Try the URLs that failed last time again: a server that was down may be back.
+
+    Returns whether anything arrived (then the property is applied again) and the warnings
+    for what still fails. Nothing is written when nothing arrived.
+    """
+    arrived, problems = False, []
+    for item in lacking:
+        if item.url is None:
+            continue
+        failure = attachments.fetch(item, ctx.workdir)
+        if failure is None:
+            arrived = True
+        else:
+            problems.append(failure)
+    return arrived, problems
+
+
+def _still_skipped(lacking: list[attachments.Located], *, retried: bool) -> list[Problem]:
+    problems = []
+    for item in lacking:
+        if retried and item.url is not None:
+            continue  # reported by the retry
+        problems.append(
+            warning(
+                "attachment_still_skipped",
+                _(
+                    "Attachment {name} ({gruppe}) was not imported with an earlier upload "
+                    "(see that report) and is still missing from the listing."
+                ),
+                line=item.ref.line,
+                path="anhaenge/anhang",
+                name=item.name,
+                gruppe=item.ref.gruppe or "-",
+            )
+        )
+    return problems
+
+
+def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) -> EntryResult:
+    reference = record.aktion == "REFERENZ"
+    refs = attachments.picture_order(record.attachments)
+    located = [attachments.locate(ref, i, ctx.upload, xml) for i, ref in enumerate(refs)]
+    digest = fingerprint(record, located)
+
+    if known is not None and known.fingerprint == digest and _expected_state(known, reference):
+        lacking = _not_on_listing(known, located)
+        arrived, retry_problems = (False, []) if ctx.dry_run else _retry_downloads(ctx, lacking)
+        if not arrived:
+            problems.extend(p for item in located for p in item.problems)
+            problems.extend(retry_problems)
+            problems.extend(_still_skipped(lacking, retried=not ctx.dry_run))
+            entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
+            save_entry(ctx, entry)
+            return entry
+        # a file that failed to download last time is there now: apply the property again
+
+    page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
+    stays_hidden = known is not None and known.hidden_by_editor
+    becomes_active = not reference and not stays_hidden and not (known and known.active)
+    quota = ctx.broker.live_listing_quota
+    if becomes_active and quota is not None and ctx.quota_used >= quota:
+        problems.append(
+            error(
+                "quota_exceeded",
+                _(
+                    "Your limit of {quota} live listings is reached, so this property was not "
+                    "published. Withdraw another listing or ask the portal for a larger "
+                    "package."
+                ),
+                line=record.line,
+                quota=quota,
+            )
+        )
+        entry = _entry(record, position, Outcome.REJECTED, known=known, problems=problems)
+        save_entry(ctx, entry)
+        return entry
+
+    values = merged_values(record, page)
+    invalid = validate_values(record, values)
+    if invalid:
+        entry = _entry(
+            record, position, Outcome.REJECTED, known=known, problems=[*problems, *invalid]
+        )
+        save_entry(ctx, entry)
+        return entry
+
+    prepared, attachment_problems = attachments.prepare(
+        located,
+        page.pk if page is not None else None,
+        dry_run=ctx.dry_run,
+        workdir=ctx.workdir,
+        progress=ctx.progress,
+    )
+    problems.extend(attachment_problems)
+    if stays_hidden:
+        problems.append(
+            warning(
+                "listing_hidden",
+                _(
+                    "The listing was taken offline in the portal's editor; it was updated "
+                    "but stays offline until an editor publishes it."
+                ),
+                line=record.line,
+            )
+        )
+    outcome = Outcome.CREATED if known is None else Outcome.UPDATED
+    after_active = not reference and not stays_hidden
+    delta = int(after_active) - int(bool(known and known.active))
+
+    if ctx.dry_run:
+        state = {
+            "live": not stays_hidden,
+            "withdrawn": False,
+            "is_reference": reference,
+            "imported": True,
+            "fingerprint": digest,
+            "title": values.get("title") or (known.title if known else ""),
+        }
+        if known is None:
+            known = Known(id=ctx.overlay.virtual_id())
+        ctx.overlay.put(with_values(known, values, **state))
+        ctx.seen.add(known.id)
+        ctx.active_count += delta
+        for item in prepared:
+            if item.reuse is None and item.kind == "image" and not item.pending_download:
+                ctx.result.images_created += 1
+        return _entry(
+            record, position, outcome, known=known, problems=problems, title=values.get("title")
+        )
+
+    entry = _entry(
+        record, position, outcome, known=known, problems=problems, title=values.get("title")
+    )
+    stored = attachments.Stored()
+    try:
+        with transaction.atomic():
+            # Every save of the page and of each attachment row would re-index the page's
+            # references (a dozen times per property); index each object once instead.
+            with disable_reference_index_auto_update():
+                rows = attachments.store(prepared, ctx.broker, stored)
+                page = _write_page(
+                    ctx, record, page, values, rows, digest, reference, publish=not stays_hidden
+                )
+            for obj in [page, *stored.objects]:
+                update_reference_index_task.enqueue(
+                    obj._meta.app_label, obj._meta.model_name, str(obj.pk)
+                )
+            entry.listing_id = page.pk
+            save_entry(ctx, entry)
+    except ValidationError as exc:
+        stored.delete_files()
+        with translation.override("en"):
+            detail = " ".join(str(m) for m in exc.messages)
+        entry.outcome = Outcome.REJECTED
+        entry.messages.append(
+            message_dict(
+                error(
+                    "page_invalid",
+                    _("The listing could not be saved: {detail}"),
+                    line=record.line,
+                    detail=detail,
+                )
+            )
+        )
+        save_entry(ctx, entry)
+        return entry
+    except BaseException:
+        stored.delete_files()
+        raise
+    ctx.seen.add(page.pk)
+    ctx.active_count += delta
+    ctx.result.images_created += stored.images_created
+    ctx.result.images_reused += stored.images_reused
+    ctx.result.documents_created += stored.documents_created
+    return entry
+
+
+def _write_page(
+    ctx: Context,
+    record,
+    page: ListingPage | None,
+    values,
+    rows,
+    digest: str,
+    reference: bool,
+    *,
+    publish: bool,
+) -> ListingPage:
+    creating = page is None
+    if creating:
+        page = ListingPage(broker=ctx.broker, live=False)
+    else:
+        page = ListingPage.objects.select_for_update().get(pk=page.pk)
+    for column, value in values.items():
+        setattr(page, column, value)
+    page.broker = ctx.broker
+    page.imported = True
+    page.is_reference = reference
+    page.openimmo_data = storable(record.data)
+    page.openimmo_fingerprint = digest
+    page.last_imported_at = ctx.now
+    page.withdrawn_at = None
+    page.attachments = rows
+    if creating:
+        parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
+        page.slug = unique_slug(parent, page.title, page.objektnr_extern)
+        parent.add_child(instance=page)
+        log(instance=page, action="wagtail.create", user=None, content_changed=True)
+        page.save_revision(user=None, log_action=False).publish(user=None)
+    elif publish:
+        page.save_revision(user=None, log_action=True).publish(user=None)
+    else:
+        # an editor took it offline: store the broker's data, leave publishing to editors
+        page.save()
+        page.save_revision(user=None, log_action=True)
+    return page

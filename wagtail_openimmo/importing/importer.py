@@ -1,0 +1,592 @@
+"""Apply one upload of one broker: ``import_file`` and ``identify_broker``.
+
+    result = import_file("upload.zip", broker)          # or dry_run=True for a preview
+    result.status, result.created, result.as_json()
+
+What happens, in order:
+
+1. The upload is opened safely (``uploads.py``); an unsafe or unreadable one is refused as a
+   whole. Its ``<anbieter>`` blocks must be the broker's (``check_anbieter``).
+2. A full transfer (``umfang="VOLL"``) is the broker's whole stock: its listings that are
+   missing from the file will be withdrawn. Before anything is applied, the properties are
+   read once to see which listings that would be; if the file has no property at all, or it
+   would withdraw more than ``VOLL_MAX_WITHDRAW_SHARE`` of the broker's live imported
+   listings, the file is *held* (nothing applied) until an operator confirms it
+   (``force=True``). A truncated export must not empty a broker's stock.
+3. Each property is applied in its own transaction (``apply.py``), in document order.
+4. VOLL only: the broker's live imported listings that the file did not contain are
+   withdrawn (editors' own listings and reference objects never are).
+5. Images and documents of the broker that no listing uses any more are removed.
+
+Bad input never raises out of ``import_file``: it ends as status ``rejected`` (the file) or
+as rejected properties. Real crashes (database gone, disk full, a bug) propagate, so that the
+caller can keep the file and retry it; the properties applied until then stay applied, and a
+re-run completes the file without duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from django.utils import timezone
+from django.utils.translation import gettext_noop as _
+
+from ..conf import get_setting
+from ..locks import broker_lock
+from ..models import Broker, ImportRun, ListingPage
+from ..openimmo import TransferRefused
+from ..openimmo.problems import Problem, error, warning
+from . import apply, attachments
+from .matching import KNOWN_VALUES, Known, Overlay, find_listing
+from .result import EntryResult, ImportResult, Outcome, Status, message_dict
+from .uploads import Upload, UploadRefused, file_checksum, open_upload
+
+logger = logging.getLogger("wagtail_openimmo.importing")
+
+Progress = Callable[[str, int, int], None]
+ANID_SEPARATORS = "-_./: "
+
+
+# --- whose upload is it? ---------------------------------------------------------------------
+
+
+def _norm(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+def _stem(anid: str) -> str:
+    cut = max(anid.rfind(s) for s in ANID_SEPARATORS)
+    return anid[:cut] if cut > 0 else anid
+
+
+def anid_variant(anid: str | None, known: set[str]) -> bool:
+    """Whether ``anid`` is a variant of one of the ``known`` ANIDs.
+
+    Some broker software sends a slightly different ANID from one transfer to the next
+    (``ABC123-1``, ``ABC123-2``): they share a prefix up to a separator. Accepted: one ANID
+    is the other plus a separator and a suffix (the shorter one with at least four
+    characters), or both differ only after their last separator and the shared part has at
+    least four characters and a digit (a customer number, not a word like ``ACME``).
+    """
+    new = _norm(anid)
+    if not new:
+        return False
+    for old in known:
+        for longer, shorter in ((new, old), (old, new)):
+            if (
+                len(shorter) >= 4
+                and longer.startswith(shorter)
+                and len(longer) > len(shorter)
+                and longer[len(shorter)] in ANID_SEPARATORS
+            ):
+                return True
+        stem = _stem(new)
+        if (
+            stem != new
+            and len(stem) >= 4
+            and any(c.isdigit() for c in stem)
+            and stem == _stem(old)
+            and _stem(old) != old
+        ):
+            return True
+    return False
+
+
+def _identified(anbieternr, anid, brokers: list[Broker]) -> list[Broker]:
+    exact = [b for b in brokers if b.matches_anbieter(anbieternr, anid)]
+    if exact or not anid:
+        return exact
+    return [b for b in brokers if anid_variant(anid, b.all_anids())]
+
+
+def identify_broker(path) -> Broker | None:
+    """The broker whose ``anbieternr``/ANID the upload carries, or None.
+
+    None when the upload cannot be read, carries no identifiers, or its identifiers do not
+    point to exactly one broker.
+    """
+    try:
+        with open_upload(path, xml_only=True) as upload:
+            blocks = [a for t in upload.transfers for a in t.anbieter]
+    except UploadRefused:
+        return None
+    brokers = list(Broker.objects.all())
+    found: dict[int, Broker] = {}
+    for block in blocks:
+        if not block.anbieternr and not block.openimmo_anid:
+            continue
+        matches = _identified(block.anbieternr, block.openimmo_anid, brokers)
+        if len(matches) != 1:
+            return None
+        found[matches[0].pk] = matches[0]
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def check_anbieter(upload: Upload, broker: Broker, *, dry_run: bool) -> list[Problem]:
+    """Refuse an upload whose ``<anbieter>`` identifiers are not ``broker``'s; learn new ANIDs.
+
+    Returns warnings (an anonymous ``<anbieter>``, a new ANID accepted as a variant).
+    """
+    others = list(Broker.objects.exclude(pk=broker.pk))
+    problems: list[Problem] = []
+    learnt: list[str] = []
+    for transfer in upload.transfers:
+        for block in transfer.anbieter:
+            nr, anid = block.anbieternr, block.openimmo_anid
+            if not nr and not anid:
+                problems.append(
+                    warning(
+                        "anbieter_anonymous",
+                        _(
+                            "The file does not say which broker it is from (no anbieternr "
+                            "or openimmo_anid); it was imported for {broker}."
+                        ),
+                        line=block.line,
+                        broker=broker.name,
+                    )
+                )
+                continue
+            if any(other.matches_anbieter(nr, anid) for other in others):
+                raise UploadRefused(
+                    error(
+                        "foreign_anbieter",
+                        _(
+                            "The file belongs to another broker (anbieternr “{anbieternr}”, "
+                            "openimmo_anid “{anid}”), not to {broker}; it was refused."
+                        ),
+                        line=block.line,
+                        anbieternr=nr or "-",
+                        anid=anid or "-",
+                        broker=broker.name,
+                    )
+                )
+            if broker.matches_anbieter(nr, anid):
+                if anid and _norm(anid) not in broker.all_anids():
+                    learnt.append(anid)
+                continue
+            if nr and broker.anbieternr:
+                raise UploadRefused(
+                    error(
+                        "anbieternr_mismatch",
+                        _(
+                            "The file is for anbieternr “{anbieternr}”, but {broker} has "
+                            "anbieternr “{expected}”; it was refused."
+                        ),
+                        line=block.line,
+                        anbieternr=nr,
+                        expected=broker.anbieternr,
+                        broker=broker.name,
+                    )
+                )
+            if not anid:
+                problems.append(
+                    warning(
+                        "anbieternr_unchecked",
+                        _(
+                            "The file carries anbieternr “{anbieternr}”, which is not set up "
+                            "for {broker}; it was imported for {broker}."
+                        ),
+                        line=block.line,
+                        anbieternr=nr,
+                        broker=broker.name,
+                    )
+                )
+                continue
+            first_contact = not broker.anbieternr and not broker.all_anids()
+            variant = anid_variant(anid, broker.all_anids()) and not any(
+                anid_variant(anid, other.all_anids()) for other in others
+            )
+            if not first_contact and not variant:
+                raise UploadRefused(
+                    error(
+                        "anid_mismatch",
+                        _(
+                            "The file's openimmo_anid “{anid}” is not one of {broker}'s "
+                            "({known}); it was refused. If the broker software changed the "
+                            "ANID, ask the portal to add it to the broker."
+                        ),
+                        line=block.line,
+                        anid=anid,
+                        broker=broker.name,
+                        known=", ".join(sorted(broker.all_anids())) or "-",
+                    )
+                )
+            learnt.append(anid)
+            problems.append(
+                warning(
+                    "anid_learnt",
+                    _(
+                        "The file's openimmo_anid “{anid}” was new for {broker} and has been "
+                        "added to its known ANIDs."
+                    ),
+                    line=block.line,
+                    anid=anid,
+                    broker=broker.name,
+                )
+            )
+    changed = False
+    for anid in learnt:
+        changed = broker.remember_anid(anid) or changed
+    if changed and not dry_run:
+        broker.save(update_fields=["known_anids"])
+    return problems
+
+
+# --- the import ----------------------------------------------------------------------------
+
+
+def import_file(
+    path,
+    broker: Broker | None,
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    progress: Progress | None = None,
+    run: ImportRun | None = None,
+) -> ImportResult:
+    """Import one upload (ZIP or XML) for ``broker``; see the module docstring.
+
+    ``dry_run`` reports what would be created, updated, withdrawn and rejected and writes
+    nothing at all (not even an ``ImportRun``). ``force`` applies a file that the VOLL guard
+    would hold. ``progress(kind, done, total)`` is called with kind ``"properties"`` after
+    each property and ``"attachments"`` after each attachment of a property. ``run`` is an
+    ``ImportRun`` to fill (the inbox creates it when it picks a file up); otherwise one is
+    created.
+    """
+    path = Path(path)
+    if broker is None:
+        broker = identify_broker(path)
+    result = ImportResult(
+        file=str(path), broker=broker.slug if broker else None, dry_run=dry_run, forced=force
+    )
+    if not dry_run:
+        result.run = _start_run(run, path, broker, force)
+    try:
+        if broker is None:
+            _refuse(
+                result,
+                error(
+                    "broker_unknown",
+                    _(
+                        "The file does not belong to any broker set up on this "
+                        "site (its anbieternr/openimmo_anid are unknown)."
+                    ),
+                ),
+            )
+        else:
+            with broker_lock(broker.pk):
+                broker.refresh_from_db()
+                _import(path, broker, result, dry_run=dry_run, force=force, progress=progress)
+    except BaseException as exc:
+        _fail_run(result, exc)
+        raise
+    _finish_run(result)
+    return result
+
+
+def _refuse(result: ImportResult, problem: Problem) -> None:
+    result.refused = True
+    result.status = Status.REJECTED
+    result.message = problem.render()
+    result.problems.append(message_dict(problem))
+
+
+def _import(
+    path: Path, broker: Broker, result: ImportResult, *, dry_run: bool, force: bool, progress
+) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="openimmo-import-"))
+    try:
+        with open_upload(path) as upload:
+            _describe(result, upload)
+            for problem in check_anbieter(upload, broker, dry_run=dry_run):
+                result.problems.append(message_dict(problem))
+            if broker.index_page_id is None:
+                raise UploadRefused(
+                    error(
+                        "no_index_page",
+                        _(
+                            "{broker} has no listing index page to put listings under; an "
+                            "administrator must choose one in the broker's settings."
+                        ),
+                        broker=broker.name,
+                    )
+                )
+            ctx = apply.Context(
+                broker=broker,
+                upload=upload,
+                result=result,
+                run=result.run,
+                dry_run=dry_run,
+                workdir=workdir,
+                progress=progress,
+                overlay=Overlay() if dry_run else None,
+                now=timezone.now(),
+                withdraw_mode=_withdraw_mode(),
+            )
+            _Importer(ctx, force=force).run()
+    except UploadRefused as exc:
+        _refuse(result, exc.problem)
+    except TransferRefused as exc:  # the XML changed between the two readings
+        _refuse(result, exc.problem)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _withdraw_mode() -> str:
+    mode = get_setting("WITHDRAW_MODE")
+    if mode not in ("unpublish", "delete"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            f'WAGTAIL_OPENIMMO["WITHDRAW_MODE"] must be "unpublish" or "delete", not {mode!r}'
+        )
+    return mode
+
+
+def _describe(result: ImportResult, upload: Upload) -> None:
+    transfers = upload.transfers
+    umfangs = {t.umfang for t in transfers}
+    result.umfang = "VOLL" if "VOLL" in umfangs else "TEIL"
+    for problem in upload.problems:
+        result.problems.append(message_dict(problem))
+    for xml in upload.xml_files:
+        for problem in xml.transfer.problems:
+            result.problems.append(message_dict(problem))
+    if len(umfangs) > 1:
+        result.problems.append(
+            message_dict(
+                warning(
+                    "umfang_mixed",
+                    _(
+                        "The upload mixes full (VOLL) and partial (TEIL) files; it was treated "
+                        "as a full transfer."
+                    ),
+                )
+            )
+        )
+    run = result.run
+    if run is not None:
+        header = transfers[0].uebertragung
+        run.umfang = result.umfang
+        run.sendersoftware = (header.sendersoftware or "")[:255]
+        timestamp = header.timestamp
+        if timestamp is not None and timezone.is_naive(timestamp):
+            timestamp = timezone.make_aware(timestamp)
+        run.transfer_timestamp = timestamp
+
+
+class _Importer:
+    def __init__(self, ctx: apply.Context, *, force: bool):
+        self.ctx = ctx
+        self.force = force
+        self.result = ctx.result
+        self.broker = ctx.broker
+        self.total = sum(t.property_count for t in ctx.upload.transfers)
+
+    def records(self):
+        for xml in self.ctx.upload.xml_files:
+            for record in xml.transfer.records():
+                yield xml, record
+
+    def run(self) -> None:
+        ctx = self.ctx
+        ctx.active_count = ListingPage.objects.filter(
+            broker=self.broker, live=True, is_reference=False
+        ).count()
+        self.result.live_before = ctx.active_count
+        if self.result.umfang == "VOLL" and self.guard():
+            return
+        position = 0
+        for xml, record in self.records():
+            entry = apply.process(ctx, record, xml, position)
+            self.add(entry)
+            position += 1
+            if ctx.progress is not None:
+                ctx.progress("properties", position, self.total)
+        if self.result.umfang == "VOLL":
+            self.withdraw_missing(position)
+        if not ctx.dry_run:
+            self.result.files_removed = attachments.remove_unused(self.broker)
+        self.result.status = self.status()
+        self.result.message = self.summary()
+
+    def add(self, entry: EntryResult) -> None:
+        self.result.entries.append(entry)
+        self.result.count(entry.outcome)
+
+    def active_imported(self) -> list[Known]:
+        rows = ListingPage.objects.filter(
+            broker=self.broker, live=True, imported=True, is_reference=False
+        ).values(*KNOWN_VALUES)
+        known = [Known.from_row(row) for row in rows.order_by("id")]
+        if self.ctx.overlay is not None:
+            known = [k for k in self.ctx.overlay.apply(known) if k.active and k.imported]
+        return known
+
+    def guard(self) -> bool:
+        """VOLL: hold the file if it would withdraw too much. True if held."""
+        active = {k.id for k in self.active_imported()}
+        present = set()
+        for _xml, record in self.records():
+            if record.identity_keys():
+                known, _key = find_listing(self.broker, record)
+                if known is not None:
+                    present.add(known.id)
+        pending = active - present
+        self.ctx.voll_pending = set(pending)
+        self.result.withdraw_pending = len(pending)
+        limit = float(get_setting("VOLL_MAX_WITHDRAW_SHARE"))
+        problem = None
+        if self.total == 0:
+            problem = error(
+                "voll_empty",
+                _(
+                    "This full transfer (VOLL) contains no property: applying it would withdraw "
+                    "all {count} of your live listings. It was not applied and waits for an "
+                    "operator's confirmation."
+                ),
+                count=len(pending),
+            )
+        elif active and len(pending) / len(active) > limit:
+            problem = error(
+                "voll_guard",
+                _(
+                    "This full transfer (VOLL) would withdraw {count} of your {total} live "
+                    "listings ({share} %), more than the {limit} % allowed at once. It was not "
+                    "applied and waits for an operator's confirmation."
+                ),
+                count=len(pending),
+                total=len(active),
+                share=round(100 * len(pending) / len(active)),
+                limit=round(100 * limit),
+            )
+        if problem is None:
+            return False
+        if self.force:
+            self.result.problems.append(
+                message_dict(
+                    warning(
+                        "voll_forced",
+                        _(
+                            "The full transfer was applied on an operator's confirmation "
+                            "although it withdraws {count} listings."
+                        ),
+                        count=len(pending),
+                    )
+                )
+            )
+            return False
+        self.result.status = Status.HELD
+        self.result.message = problem.render()
+        self.result.problems.append(message_dict(problem))
+        return True
+
+    def withdraw_missing(self, position: int) -> None:
+        """VOLL: withdraw the broker's live imported listings that the file did not list."""
+        for known in self.active_imported():
+            if known.id in self.ctx.seen:
+                continue
+            entry = EntryResult(
+                position=position,
+                objektnr=known.objektnr,
+                title=known.title,
+                action="VOLL",
+                outcome=Outcome.WITHDRAWN,
+                listing_id=known.id,
+                messages=[
+                    message_dict(
+                        warning(
+                            "voll_missing",
+                            _(
+                                "The listing was not in this full transfer (VOLL) and was "
+                                "withdrawn."
+                            ),
+                        )
+                    )
+                ],
+            )
+            apply.withdraw(self.ctx, known, entry)
+            self.add(entry)
+            position += 1
+
+    def status(self) -> str:
+        r = self.result
+        if r.rejected and not (r.created or r.updated or r.unchanged or r.withdrawn or r.skipped):
+            return Status.REJECTED
+        if r.rejected:
+            return Status.PARTLY
+        return Status.IMPORTED
+
+    def summary(self) -> str:
+        r = self.result
+        if r.rejected:
+            total = len([e for e in r.entries if e.action != "VOLL"])
+            return warning(
+                "summary_rejected",
+                _("{rejected} of {total} properties were rejected; see the errors."),
+                rejected=r.rejected,
+                total=total,
+            ).render()
+        return ""
+
+
+# --- the run log ---------------------------------------------------------------------------
+
+
+def _start_run(run: ImportRun | None, path: Path, broker: Broker | None, force: bool) -> ImportRun:
+    try:
+        checksum, size = file_checksum(path)
+    except OSError:
+        checksum, size = "", None
+    run = run or ImportRun(file_name=path.name[:255])
+    run.broker = run.broker or broker
+    run.file_name = run.file_name or path.name[:255]
+    run.file_path = run.file_path or str(path)[:1000]
+    run.checksum = checksum
+    run.size = size
+    run.forced = force
+    run.dry_run = False
+    run.status = ImportRun.Status.RUNNING
+    run.started_at = run.started_at or timezone.now()
+    run.save()
+    return run
+
+
+def _store_counts(run: ImportRun, result: ImportResult) -> None:
+    for name in ("created", "updated", "unchanged", "withdrawn", "rejected"):
+        setattr(run, name, getattr(result, name))
+    run.warnings = len(result.warnings)
+    run.problems = result.problems
+    run.umfang = result.umfang or run.umfang
+
+
+def _finish_run(result: ImportResult) -> None:
+    run = result.run
+    if run is None:
+        return
+    _store_counts(run, result)
+    run.status = result.status
+    run.message = result.message
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _fail_run(result: ImportResult, exc: BaseException) -> None:
+    """Record a crash on the run (best effort: the database may be what failed)."""
+    run = result.run
+    result.status = Status.FAILED
+    result.message = f"{type(exc).__name__}: {exc}"
+    if run is None:
+        return
+    with contextlib.suppress(Exception):
+        _store_counts(run, result)
+        run.status = ImportRun.Status.FAILED
+        run.message = result.message[:10000]
+        run.finished_at = timezone.now()
+        run.save()
+    logger.exception("Import of %s for broker %s failed", result.file, result.broker)

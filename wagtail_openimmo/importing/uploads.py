@@ -1,0 +1,533 @@
+"""Open an upload -- a bare OpenImmo XML or a ZIP as broker software makes it -- safely.
+
+A ZIP is unpacked into a private temporary folder, with limits, before anything reads it:
+
+* refused as a whole (``UploadRefused``) when a member has an absolute path or ``..``, is a
+  symlink, is encrypted, is an executable or script (by its name, by its first bytes, or by
+  Unix exec bits on a file that is not one of the data types a transfer consists of), when
+  there are more than ``MAX_ZIP_MEMBERS`` members, more than ``MAX_UPLOAD_UNCOMPRESSED_BYTES``
+  once unpacked (counted while unpacking, not trusted from the ZIP's directory), ZIPs nested
+  deeper than ``MAX_ZIP_DEPTH``, or when the archive is damaged;
+* what real exporters do is accepted: several XML files (the OpenImmo ones are imported in
+  name order, others ignored with a warning), XML in a subfolder, a ZIP inside the ZIP, and
+  attachment names whose case differs from the XML (``BILD.JPG`` for ``bild.jpg``).
+
+A bare XML may reference files lying next to it in the same folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import posixpath
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext_noop as _
+
+from ..conf import get_setting
+from ..openimmo import Transfer, TransferRefused, read_transfer
+from ..openimmo.problems import Problem, error, warning
+
+# Executables and scripts: nothing a property needs, and dangerous if a web server ever
+# served them from MEDIA_ROOT.
+FORBIDDEN_EXTENSIONS = frozenset(
+    """
+    exe com bat cmd scr pif msi msp dll cpl sys drv ocx app apk dmg deb rpm
+    sh bash zsh csh ksh fish command run elf so dylib
+    php php3 php4 php5 php7 php8 phtml phar pht
+    js mjs cjs jse vbs vbe wsf wsh hta ps1 psm1 psd1 py pyc pyo pyw pl pm cgi rb lua tcl
+    jar class war ear jsp jspx asp aspx ashx asmx
+    lnk reg inf scf desktop htaccess htpasswd
+    """.split()  # noqa: SIM905 - a word list reads better than 80 quoted strings
+)
+# What a transfer consists of. Unix exec bits on these are harmless (real exporters set
+# them, e.g. an XML with mode 0775) because nothing is ever run; on anything else they are not.
+DATA_EXTENSIONS = frozenset(
+    """
+    xml zip jpg jpeg jpe jfif png gif webp avif bmp tif tiff heic heif svg pdf doc docx xls
+    xlsx ppt pptx odt ods odp rtf txt csv mp4 m4v mov webm avi mpg mpeg wmv mp3 html htm
+    """.split()  # noqa: SIM905
+)
+# Files that archivers add and that are no part of the transfer.
+_JUNK = re.compile(r"(^|/)(__MACOSX/|\._[^/]*$|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.I)
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CHUNK = 1 << 20
+
+
+class UploadRefused(Exception):
+    """The upload as a whole cannot be imported; ``problem`` says why, for the broker."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass
+class XmlFile:
+    """One OpenImmo XML of an upload, already pre-read (``read_transfer`` pass 1)."""
+
+    name: str  # path inside the upload ("export/openimmo.xml"), or the file's own name
+    path: Path
+    transfer: Transfer
+
+    @property
+    def folder(self) -> str:
+        return posixpath.dirname(self.name)
+
+
+@dataclass
+class Upload:
+    """An opened upload: its OpenImmo XML files and the files they may reference."""
+
+    source: Path
+    is_zip: bool
+    root: Path
+    size: int
+    checksum: str
+    xml_files: list[XmlFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # "dir/name.jpg" -> unpacked file
+    _by_lower: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _by_basename: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def transfers(self) -> list[Transfer]:
+        return [x.transfer for x in self.xml_files]
+
+    def _index(self) -> None:
+        for name in sorted(self.files):
+            self._by_lower.setdefault(name.casefold(), []).append(name)
+            base = posixpath.basename(name).casefold()
+            self._by_basename.setdefault(base, []).append(name)
+
+    def find(self, pfad: str, xml: XmlFile | None = None) -> Path | None:
+        """The file an ``<anhang>`` path refers to, or None.
+
+        Tries the path relative to the XML, then from the upload's root, each first exactly
+        and then ignoring case, and finally the bare file name anywhere in the upload
+        (exporters write Windows paths like ``C:\\Export\\Bilder\\bild.jpg``).
+        """
+        raw = (pfad or "").strip().replace("\\", "/")
+        if not raw:
+            return None
+        if not self.is_zip:
+            return self._find_next_to(raw, xml)
+        folder = xml.folder if xml else ""
+        candidates = []
+        if not raw.startswith("/") and not _DRIVE.match(raw):
+            candidates.append(posixpath.normpath(posixpath.join(folder, raw)))
+            candidates.append(posixpath.normpath(raw))
+        for candidate in candidates:
+            if candidate.startswith("../"):
+                continue
+            if candidate in self.files:
+                return self.files[candidate]
+            matches = self._by_lower.get(candidate.casefold())
+            if matches:
+                return self.files[matches[0]]
+        matches = self._by_basename.get(posixpath.basename(raw).casefold(), [])
+        if not matches:
+            return None
+        near = [m for m in matches if posixpath.dirname(m) == folder]
+        return self.files[(near or matches)[0]]
+
+    def _find_next_to(self, raw: str, xml: XmlFile | None) -> Path | None:
+        """A file in the bare XML's own folder (never outside it, never a symlink)."""
+        folder = self.root
+        own = xml.path.name if xml else self.source.name
+        base = posixpath.basename(raw)
+        if not base or base.startswith(".") or base == own:
+            return None
+        parts = [p for p in raw.split("/") if p not in ("", ".")]
+        if parts and ".." not in parts and not raw.startswith("/") and not _DRIVE.match(raw):
+            candidate = folder.joinpath(*parts)
+            if _plain_file_inside(candidate, folder):
+                return candidate
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return None
+        wanted = base.casefold()
+        for name in sorted(names):
+            if name.casefold() == wanted and name != own and not name.startswith("."):
+                candidate = folder / name
+                if _plain_file_inside(candidate, folder):
+                    return candidate
+        return None
+
+
+def _plain_file_inside(path: Path, folder: Path) -> bool:
+    try:
+        real = Path(os.path.realpath(path))
+        info = os.lstat(path)
+    except OSError:
+        return False
+    inside = (
+        real.parent == Path(os.path.realpath(folder))
+        or Path(os.path.realpath(folder)) in real.parents
+    )
+    return inside and stat.S_ISREG(info.st_mode)
+
+
+def looks_like_program(head: bytes) -> bool:
+    """Whether a file starts like a script or an executable, whatever its name says."""
+    if head.startswith(
+        (
+            b"#!",
+            b"\x7fELF",
+            b"\xfe\xed\xfa",
+            b"\xce\xfa\xed\xfe",
+            b"\xcf\xfa\xed\xfe",
+            b"\xca\xfe\xba\xbe",
+        )
+    ):
+        return True
+    if head.startswith(b"MZ") and len(head) >= 0x40:
+        offset = int.from_bytes(head[0x3C:0x40], "little")
+        return head[offset : offset + 4] == b"PE\x00\x00"
+    return False
+
+
+def file_checksum(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def is_zip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    return head in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def reader_options() -> dict:
+    return {
+        "max_bytes": get_setting("MAX_XML_BYTES"),
+        "strict": get_setting("STRICT_VALIDATION"),
+        "xsd_path": get_setting("XSD_PATH"),
+    }
+
+
+@contextlib.contextmanager
+def open_upload(path, *, xml_only: bool = False) -> Iterator[Upload]:
+    """Open ``path`` (ZIP or XML) and pre-read its OpenImmo XML files.
+
+    Raises ``UploadRefused`` when the upload cannot be imported at all. ``xml_only`` unpacks
+    only the XML files (enough to learn whose upload it is). The temporary folder is removed
+    when the ``with`` block ends.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise UploadRefused(
+            error("upload_missing", _("The file {name} does not exist."), name=source.name)
+        )
+    checksum, size = file_checksum(source)
+    if size == 0:
+        raise UploadRefused(error("file_empty", _("The uploaded file is empty.")))
+    if not is_zip(source):
+        upload = Upload(
+            source=source, is_zip=False, root=source.parent, size=size, checksum=checksum
+        )
+        upload.xml_files.append(XmlFile(source.name, source, _read(source)))
+        yield upload
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="openimmo-upload-"))
+    try:
+        upload = Upload(
+            source=source, is_zip=True, root=tmp / "files", size=size, checksum=checksum
+        )
+        upload.root.mkdir()
+        _Unpacker(upload, tmp, xml_only=xml_only).unpack(source, prefix="", depth=0)
+        upload._index()
+        _classify(upload)
+        yield upload
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read(path: Path) -> Transfer:
+    try:
+        return read_transfer(path, **reader_options())
+    except TransferRefused as exc:
+        raise UploadRefused(exc.problem) from exc
+
+
+def _classify(upload: Upload) -> None:
+    ignored = []
+    for name in sorted(upload.files, key=lambda n: (n.casefold(), n)):
+        if not name.lower().endswith(".xml"):
+            continue
+        try:
+            transfer = read_transfer(upload.files[name], **reader_options())
+        except TransferRefused as exc:
+            if exc.problem.code != "not_openimmo":
+                raise UploadRefused(exc.problem) from exc
+            ignored.append(name)
+            upload.problems.append(
+                warning(
+                    "xml_ignored", _("{name} is not an OpenImmo file and was ignored."), name=name
+                )
+            )
+            continue
+        upload.xml_files.append(XmlFile(name, upload.files[name], transfer))
+    if not upload.xml_files:
+        if ignored:
+            raise UploadRefused(
+                error(
+                    "no_openimmo_xml",
+                    _(
+                        "The ZIP contains no OpenImmo XML file (found only {names}, which "
+                        "are not OpenImmo)."
+                    ),
+                    names=", ".join(ignored),
+                )
+            )
+        raise UploadRefused(
+            error(
+                "no_openimmo_xml", _("The ZIP contains no XML file, so there is nothing to import.")
+            )
+        )
+    if len(upload.xml_files) > 1:
+        upload.problems.append(
+            warning(
+                "several_xml",
+                _(
+                    "The ZIP contains {count} OpenImmo files; they were imported in name "
+                    "order: {names}."
+                ),
+                count=len(upload.xml_files),
+                names=", ".join(x.name for x in upload.xml_files),
+            )
+        )
+
+
+class _Unpacker:
+    """Unpacks a ZIP (and the ZIPs inside it) within the upload's limits."""
+
+    def __init__(self, upload: Upload, tmp: Path, *, xml_only: bool):
+        self.upload = upload
+        self.tmp = tmp
+        self.xml_only = xml_only
+        self.members = 0
+        self.written = 0
+        self.max_members = int(get_setting("MAX_ZIP_MEMBERS"))
+        self.max_bytes = int(get_setting("MAX_UPLOAD_UNCOMPRESSED_BYTES"))
+        self.max_depth = int(get_setting("MAX_ZIP_DEPTH"))
+        self.nested = 0
+
+    def refuse(self, code: str, template: str, **params):
+        raise UploadRefused(error(code, template, **params))
+
+    def unpack(self, source: Path, *, prefix: str, depth: int) -> None:
+        try:
+            with zipfile.ZipFile(source) as archive:
+                infos = archive.infolist()
+                self.members += len(infos)
+                if self.members > self.max_members:
+                    self.refuse(
+                        "zip_too_many_members",
+                        _("The ZIP has more than {limit} files; it was refused."),
+                        limit=self.max_members,
+                    )
+                names = [self.check(info) for info in infos]
+                declared = sum(i.file_size for i in infos if not i.is_dir())
+                if self.written + declared > self.max_bytes:
+                    self.too_large()
+                for info, name in zip(infos, names, strict=True):
+                    if name is None:
+                        continue
+                    self.extract(archive, info, prefix + name, depth)
+        except zipfile.BadZipFile as exc:
+            self.refuse(
+                "zip_damaged",
+                _("The ZIP file is damaged or incomplete ({detail}); please upload it again."),
+                detail=str(exc),
+            )
+        except NotImplementedError as exc:
+            self.refuse(
+                "zip_unsupported",
+                _(
+                    "The ZIP uses a compression method this server cannot read "
+                    "({detail}); please use ordinary ZIP (deflate)."
+                ),
+                detail=str(exc),
+            )
+        except (EOFError, zipfile.LargeZipFile) as exc:
+            self.refuse(
+                "zip_damaged",
+                _("The ZIP file is damaged or incomplete ({detail}); please upload it again."),
+                detail=str(exc) or type(exc).__name__,
+            )
+
+    def too_large(self):
+        self.refuse(
+            "zip_too_large",
+            _("The ZIP unpacks to more than {limit} bytes; it was refused."),
+            limit=self.max_bytes,
+        )
+
+    def check(self, info: zipfile.ZipInfo) -> str | None:
+        """The member's safe relative name; None for folders and archiver junk."""
+        raw = info.filename
+        name = raw.replace("\\", "/")
+        if "\x00" in name:
+            self.refuse(
+                "zip_unsafe_path",
+                _("The ZIP contains a file with an invalid name; it was refused."),
+            )
+        if name.startswith("/") or _DRIVE.match(name) or name.startswith("//"):
+            self.refuse(
+                "zip_absolute_path",
+                _("The ZIP contains a file with an absolute path ({name}); it was refused."),
+                name=raw,
+            )
+        parts = [p for p in name.split("/") if p not in ("", ".")]
+        if ".." in parts:
+            self.refuse(
+                "zip_unsafe_path",
+                _("The ZIP contains a path leading outside the archive ({name}); it was refused."),
+                name=raw,
+            )
+        mode = info.external_attr >> 16
+        if info.create_system == 3 and stat.S_ISLNK(mode):
+            self.refuse(
+                "zip_symlink",
+                _("The ZIP contains a symbolic link ({name}); it was refused."),
+                name=raw,
+            )
+        if info.flag_bits & 0x1:
+            self.refuse(
+                "zip_encrypted",
+                _(
+                    "The ZIP contains an encrypted file ({name}); please upload it "
+                    "without a password."
+                ),
+                name=raw,
+            )
+        if info.is_dir() or not parts:
+            return None
+        base = parts[-1]
+        extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+        if extension in FORBIDDEN_EXTENSIONS or base.lower() in FORBIDDEN_EXTENSIONS:
+            self.refuse(
+                "zip_executable",
+                _(
+                    "The ZIP contains a program or script ({name}); uploads may only "
+                    "contain the XML and its pictures and documents. It was refused."
+                ),
+                name=raw,
+            )
+        if (
+            info.create_system == 3
+            and stat.S_ISREG(mode)
+            and mode & 0o111
+            and extension not in DATA_EXTENSIONS
+        ):
+            self.refuse(
+                "zip_executable",
+                _(
+                    "The ZIP contains a file marked as executable ({name}); uploads may "
+                    "only contain the XML and its pictures and documents. It was "
+                    "refused."
+                ),
+                name=raw,
+            )
+        joined = "/".join(parts)
+        if _JUNK.search(joined):
+            return None
+        return joined
+
+    def extract(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, depth: int
+    ) -> None:
+        nested = name.lower().endswith(".zip")
+        if self.xml_only and not nested and not name.lower().endswith(".xml"):
+            return
+        if nested:
+            if depth + 1 > self.max_depth:
+                self.refuse(
+                    "zip_nested_too_deep",
+                    _(
+                        "The ZIP contains ZIPs nested more than {limit} levels deep; it "
+                        "was refused."
+                    ),
+                    limit=self.max_depth,
+                )
+            self.nested += 1
+            target = self.tmp / f"nested-{self.nested}.zip"
+        else:
+            if name in self.upload.files:
+                self.upload.problems.append(
+                    warning(
+                        "zip_duplicate",
+                        _("The ZIP contains {name} twice; the first one was used."),
+                        name=name,
+                    )
+                )
+                return
+            target = self.upload.root.joinpath(*name.split("/"))
+            root = os.path.realpath(self.upload.root)
+            if not os.path.realpath(target).startswith(root + os.sep):
+                self.refuse(
+                    "zip_unsafe_path",
+                    _(
+                        "The ZIP contains a path leading outside the archive ({name}); "
+                        "it was refused."
+                    ),
+                    name=info.filename,
+                )
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as src, open(target, "xb") as dst:
+                first = True
+                while chunk := src.read(_CHUNK):
+                    if first and looks_like_program(chunk):
+                        self.refuse(
+                            "zip_executable",
+                            _(
+                                "The ZIP contains a program or script ({name}); uploads "
+                                "may only contain the XML and its pictures and "
+                                "documents. It was refused."
+                            ),
+                            name=info.filename,
+                        )
+                    first = False
+                    self.written += len(chunk)
+                    if self.written > self.max_bytes:
+                        self.too_large()
+                    dst.write(chunk)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            # "a" as a file and "a/b.jpg" as a member: keep the first, say so
+            self.upload.problems.append(
+                warning(
+                    "zip_duplicate",
+                    _("The ZIP contains {name} twice; the first one was used."),
+                    name=name,
+                )
+            )
+            return
+        except OSError as exc:
+            self.refuse(
+                "zip_unsafe_path",
+                _("A file of the ZIP could not be unpacked ({name}: {detail}); it was refused."),
+                name=info.filename,
+                detail=exc.strerror or str(exc),
+            )
+        if nested:
+            folder = posixpath.dirname(name)
+            self.unpack(target, prefix=f"{folder}/" if folder else "", depth=depth + 1)
+            target.unlink()
+        else:
+            self.upload.files[name] = target

@@ -1,0 +1,152 @@
+"""Import OpenImmo files synchronously: ``openimmo_import FILE [FILE ...] --broker SLUG``.
+
+    python manage.py openimmo_import upload.zip --broker mueller
+    python manage.py openimmo_import a.zip b.xml --broker mueller --dry-run --json
+    python manage.py openimmo_import voll.zip --broker mueller --force   # confirm a held VOLL
+
+Without ``--broker`` each file's broker is recognised by its anbieternr/openimmo_anid. The
+exit status is 1 when a file was refused, held or failed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from ...importing import ImportResult, identify_broker, import_file, render_message
+from ...models import Broker, ImportRun
+
+
+class Command(BaseCommand):
+    help = (
+        "Import OpenImmo files (ZIP or XML) into the listing pages of a broker, one after the "
+        "other, and report what was created, updated, withdrawn and rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "files",
+            nargs="*",
+            metavar="FILE",
+            help="OpenImmo ZIP or XML files, imported in the order given.",
+        )
+        parser.add_argument(
+            "--broker",
+            metavar="SLUG",
+            help="The broker the files belong to (default: recognise it from "
+            "each file's anbieternr/openimmo_anid).",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Only report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Apply a full (VOLL) transfer even if it would withdraw more "
+            "listings than VOLL_MAX_WITHDRAW_SHARE allows.",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print one JSON object per file instead of text.",
+        )
+
+    def handle(self, *args, files, broker, dry_run, force, as_json, **options):
+        self.verbosity = options.get("verbosity", 1)
+        if not files:
+            return self.handle_no_files(
+                broker=broker, dry_run=dry_run, force=force, as_json=as_json, **options
+            )
+        chosen = self.get_broker(broker) if broker else None
+        results = [self.import_one(path, chosen, dry_run=dry_run, force=force) for path in files]
+        for result in results:
+            self.report(result, as_json=as_json)
+        failed = [
+            r
+            for r in results
+            if r.refused or r.status in (ImportRun.Status.FAILED, ImportRun.Status.HELD)
+        ]
+        if failed:
+            raise CommandError(
+                _("%(count)d of %(total)d files were not imported.")
+                % {"count": len(failed), "total": len(results)},
+                returncode=1,
+            )
+
+    def handle_no_files(self, **options):
+        """Hook: without FILE arguments the inbox issue processes every broker's inbox."""
+        raise CommandError(_("Name one or more files to import."))
+
+    def get_broker(self, slug: str) -> Broker:
+        try:
+            return Broker.objects.get(slug=slug)
+        except Broker.DoesNotExist:
+            raise CommandError(
+                _("There is no broker with the slug “%(slug)s”.") % {"slug": slug}
+            ) from None
+
+    def import_one(self, path, broker, *, dry_run, force) -> ImportResult:
+        if broker is None:
+            broker = identify_broker(path)
+        try:
+            return import_file(path, broker, dry_run=dry_run, force=force)
+        except Exception as exc:  # a crash: report it, go on with the next file
+            result = ImportResult(
+                file=str(path),
+                broker=broker.slug if broker else None,
+                dry_run=dry_run,
+                forced=force,
+            )
+            result.status = ImportRun.Status.FAILED
+            result.message = f"{type(exc).__name__}: {exc}"
+            return result
+
+    def report(self, result: ImportResult, *, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        counts = _(
+            "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(withdrawn)d withdrawn, %(rejected)d rejected, %(warnings)d warnings"
+        ) % {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "withdrawn": result.withdrawn,
+            "rejected": result.rejected,
+            "warnings": len(result.warnings),
+        }
+        status = dict(ImportRun.Status.choices).get(result.status, result.status)
+        prefix = _("[dry run] ") if result.dry_run else ""
+        style = (
+            self.style.SUCCESS
+            if result.status == ImportRun.Status.IMPORTED
+            else (
+                self.style.WARNING if result.status == ImportRun.Status.PARTLY else self.style.ERROR
+            )
+        )
+        self.stdout.write(
+            style(f"{prefix}{result.file} ({result.broker or '?'}): {status}: {counts}")
+        )
+        if result.message:
+            self.stdout.write(f"  {result.message}")
+        if result.status == ImportRun.Status.HELD:
+            self.stdout.write("  " + _("Run again with --force to apply it anyway."))
+        for message in result.errors:
+            self.stdout.write("  " + self.describe(message))
+        if self.verbosity >= 2:
+            for message in result.warnings:
+                self.stdout.write("  " + self.describe(message))
+
+    def describe(self, message: dict) -> str:
+        where = []
+        if message.get("objektnr"):
+            where.append(_("object %(nr)s") % {"nr": message["objektnr"]})
+        if message.get("line"):
+            where.append(_("line %(line)s") % {"line": message["line"]})
+        text = render_message(message, translate=_)
+        severity = _("error") if message.get("severity") == "error" else _("warning")
+        return f"{severity} ({', '.join(where)}): {text}" if where else f"{severity}: {text}"
