@@ -63,24 +63,34 @@ class FTPAccount(models.Model):
         _("user name"), max_length=150, unique=True, validators=[validate_username]
     )
     password = models.CharField(
-        _("password hash"), max_length=128, editable=False,
+        _("password hash"),
+        max_length=128,
+        editable=False,
         help_text=_("Only a hash is stored; the password itself cannot be shown again."),
     )
     brokers = models.ManyToManyField(
-        "wagtail_openimmo.Broker", verbose_name=_("brokers"), blank=True,
+        "wagtail_openimmo.Broker",
+        verbose_name=_("brokers"),
+        blank=True,
         related_name="ftp_accounts",
-        help_text=_("Whose files arrive on this account. A shared account with no broker "
-                    "selected serves every broker."),
+        help_text=_(
+            "Whose files arrive on this account. A shared account with no broker "
+            "selected serves every broker."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     folder = models.CharField(
-        _("folder"), max_length=100, unique=True, blank=True, validators=[validate_folder],
-        help_text=_("Folder under the inbox root that this account sees as “/”. "
-                    "Default: the user name."),
+        _("folder"),
+        max_length=100,
+        unique=True,
+        blank=True,
+        validators=[validate_folder],
+        help_text=_(
+            "Folder under the inbox root that this account sees as “/”. Default: the user name."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True,
-                                         editable=False)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("FTP account")
@@ -89,12 +99,6 @@ class FTPAccount(models.Model):
 
     def __str__(self) -> str:
         return self.username
-
-    def clean(self):
-        super().clean()
-        if not self.folder:
-            self.folder = self.username
-        validate_folder(self.folder)
 
     def save(self, *args, **kwargs):
         if not self.folder:
@@ -105,6 +109,12 @@ class FTPAccount(models.Model):
             # by an external FTP server to a broker).
             self.password = make_password(None)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if not self.folder:
+            self.folder = self.username
+        validate_folder(self.folder)
 
     def set_password(self, raw_password: str | None) -> None:
         """Store the hash of ``raw_password`` (None: no login possible)."""
@@ -135,10 +145,15 @@ class FTPSettings(BaseGenericSetting):
     ]
 
     mode = models.CharField(
-        _("FTP mode"), max_length=20, choices=MODES, default=MODE_PER_BROKER,
-        help_text=_("Per broker: each account's uploads belong to its broker. Shared: each "
-                    "file is matched to its broker by the identifiers in the XML; files that "
-                    "match no broker are kept and reported to the operator."),
+        _("FTP mode"),
+        max_length=20,
+        choices=MODES,
+        default=MODE_PER_BROKER,
+        help_text=_(
+            "Per broker: each account's uploads belong to its broker. Shared: each "
+            "file is matched to its broker by the identifiers in the XML; files that "
+            "match no broker are kept and reported to the operator."
+        ),
     )
 
     class Meta:
