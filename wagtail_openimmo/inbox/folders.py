@@ -53,7 +53,9 @@ class InboxFolder:
 
 
 def ftp_mode() -> str:
-    return FTPSettings.load().mode
+    """The FTP mode chosen in the admin (read only: no row is created by an inbox run)."""
+    mode = FTPSettings.objects.order_by("pk").values_list("mode", flat=True).first()
+    return mode or FTPSettings.MODE_PER_BROKER
 
 
 def inbox_folders(root: Path) -> list[InboxFolder]:
