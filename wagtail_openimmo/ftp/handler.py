@@ -33,8 +33,10 @@ class LimitedDTPMixin:
 
     _upload_limit: int | None = None
 
-    def handle_read(self):
-        super().handle_read()
+    # pyftpdlib's IO loop calls handle_read_event (the TLS mixin wraps it for handshakes),
+    # so the check runs after it.
+    def handle_read_event(self):
+        super().handle_read_event()
         if not self.receive or self.file_obj is None or self._closed:
             return
         if self._upload_limit is None:
@@ -58,12 +60,7 @@ class InboxHandlerMixin:
     throttle: LoginThrottle
     upload_refused = False
 
-    # --- connection and login -----------------------------------------------------------
-
-    def handle(self):
-        if self._refuse_if_banned():
-            return
-        super().handle()
+    # --- login (a banned address is refused at connection time by server.InboxFTPServer) --
 
     def _refuse_if_banned(self) -> bool:
         wait = self.throttle.banned_for(self.remote_ip)
@@ -132,10 +129,13 @@ class InboxHandlerMixin:
 
     def ftp_STOR(self, file, mode="w"):
         self.upload_refused = False
-        result = super().ftp_STOR(file, mode)
-        place = self._inbox_place(file) if result else None
+        # Mark before the file exists, so no inbox scan ever sees it without the mark.
+        place = self._inbox_place(file)
         if place:
             scan.mark_uploading(*place, Path(file).name)
+        result = super().ftp_STOR(file, mode)
+        if place and not result:
+            scan.clear_uploading(*place, Path(file).name)
         return result
 
     def on_file_received(self, file):

@@ -6,6 +6,9 @@ writing to the database block, and must not stall other brokers' transfers.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 from pyftpdlib.servers import ThreadedFTPServer
 
@@ -13,6 +16,22 @@ from ..conf import get_setting, inbox_dir
 from .authorizer import AccountAuthorizer, JailedFS
 from .handler import InboxFTPHandler, tls_handler_classes
 from .throttle import LoginThrottle
+
+logger = logging.getLogger("wagtail_openimmo.ftp")
+
+
+class InboxFTPServer(ThreadedFTPServer):
+    """Refuses addresses the login throttle has banned before a session thread starts."""
+
+    def handle_accepted(self, sock, addr):
+        wait = self.handler.throttle.banned_for(addr[0])
+        if wait:
+            logger.warning("FTP connection refused: ip=%s banned for %.0f s", addr[0], wait)
+            with contextlib.suppress(OSError):
+                sock.sendall(b"421 Too many failed logins from your address; try later.\r\n")
+            sock.close()
+            return
+        super().handle_accepted(sock, addr)
 
 
 def parse_port_range(value) -> list[int] | None:
@@ -81,7 +100,7 @@ def handler_class(*, throttle: LoginThrottle | None = None):
 
 def build_server(
     host: str | None = None, port: int | None = None, *, throttle: LoginThrottle | None = None
-) -> ThreadedFTPServer:
+) -> InboxFTPServer:
     """The FTP server, listening but not yet serving (call ``serve_forever()``)."""
     inbox_dir().mkdir(parents=True, exist_ok=True)
     handler = handler_class(throttle=throttle)
@@ -89,7 +108,7 @@ def build_server(
         host if host is not None else get_setting("FTP_HOST"),
         int(port if port is not None else get_setting("FTP_PORT")),
     )
-    server = ThreadedFTPServer(address, handler)
+    server = InboxFTPServer(address, handler)
     server.max_cons = int(get_setting("FTP_MAX_CONNECTIONS") or 0)
     server.max_cons_per_ip = int(get_setting("FTP_MAX_CONNECTIONS_PER_IP") or 0)
     return server

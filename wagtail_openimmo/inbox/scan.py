@@ -2,13 +2,16 @@
 
 Nothing in FTP says "this upload is finished". A file counts as complete when
 
-1. the built-in FTP server saw its transfer finish (it leaves a *received* mark with the
+1. the broker software uploaded an empty ``<name>.done`` / ``<name>.ok`` marker beside it, or
+2. the built-in FTP server saw its transfer finish (it leaves a *received* mark with the
    file's size and modification time), or
-2. the broker software uploaded an empty ``<name>.done`` / ``<name>.ok`` marker beside it, or
 3. its size and modification time have not changed for ``INBOX_STABLE_SECONDS`` (for folders
-   filled by an external FTP server). A ZIP must also have its central directory, which is
-   written last; a ZIP still without one after ten times that long is handed to the importer
-   anyway, which refuses it with a reason -- nothing waits forever unreported.
+   filled by an external FTP server).
+
+In cases 2 and 3 a ZIP must also have its central directory, which is written last (a
+dropped data connection looks like a finished upload to an FTP server). A ZIP still without
+one after ten times ``INBOX_STABLE_SECONDS`` is handed to the importer anyway, which refuses
+it with a reason -- nothing waits forever unreported.
 
 Never ready: temporary names (``.tmp``, ``.part``, ``.filepart``, a leading dot, …), the
 markers themselves, folders, symbolic links, and files the built-in server is still
@@ -158,16 +161,18 @@ def scan_folder(root: Path, folder: str, *, now: float | None = None) -> list[In
         quiet = now - max(st.st_mtime, changed_at)
         if _uploading(root, folder, name, now):
             item.reason = "uploading"
-        elif _received(root, folder, name, st):
-            item.ready, item.reason = True, "received"
         elif (marker := layout.find_marker(path)) is not None:
+            # the broker says it is done: import (the importer refuses a broken file)
             item.ready, item.reason, item.marker = True, "marker", marker
-        elif quiet >= stable_for:
+        elif _received(root, folder, name, st) or quiet >= stable_for:
+            # A dropped data connection looks like a finished transfer to an FTP server, so
+            # even a received ZIP must have its central directory.
             if name.lower().endswith(".zip") and not _has_central_directory(path):
                 item.reason = "incomplete_zip"
                 item.ready = quiet >= stable_for * BROKEN_ZIP_FACTOR
             else:
-                item.ready, item.reason = True, "stable"
+                item.ready = True
+                item.reason = "received" if _received(root, folder, name, st) else "stable"
         found.append(item)
     if new_state != old_state:
         layout.write_json(state_path, new_state)
