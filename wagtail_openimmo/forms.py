@@ -9,6 +9,12 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from .models.ftp import generate_password
 
 
+def _mode() -> str:
+    from .inbox.folders import ftp_mode
+
+    return ftp_mode()
+
+
 class FTPAccountForm(WagtailAdminModelForm):
     """Set or reset an FTP account's password; only its hash is saved.
 
@@ -42,6 +48,14 @@ class FTPAccountForm(WagtailAdminModelForm):
             )
         elif new and len(new) < 8:
             self.add_error("new_password", _("Use at least 8 characters."))
+        if "brokers" in cleaned and not cleaned["brokers"] and _mode() != "shared":
+            self.add_error(
+                "brokers",
+                _(
+                    "Choose the broker this account belongs to (the FTP mode is one account per "
+                    "broker; a shared account is possible in shared mode)."
+                ),
+            )
         if not cleaned.get("folder") and cleaned.get("username"):
             cleaned["folder"] = cleaned["username"]
         return cleaned

@@ -288,7 +288,7 @@ def _import_one(
             "The import of this file failed %(count)s times with an internal error; it was "
             "set aside. The operator has been told."
         ) % {"count": crashes}
-        moved = _to_failed(root, inbox.name, path, reason)
+        moved = _to_failed(root, inbox.name, path, reason, now)
         ImportRun.objects.filter(broker=broker, file_path=str(path)).update(file_path=str(moved))
         _notify_operator(
             _("OpenImmo import keeps failing: %(file)s") % {"file": item.name},
@@ -338,12 +338,11 @@ def _finish(
             path,
             layout.state_dir(root, layout.ARCHIVE, folder) / f"{local:%Y}" / f"{local:%m}",
         )
-        # The archive is cleaned by the time a file was archived, not uploaded.
-        os.utime(moved, (now.timestamp(), now.timestamp()))
+        _touch(moved, now)
     elif status == Status.HELD:
         moved = layout.move_into(path, layout.state_dir(root, layout.HELD, folder))
     else:
-        moved = _to_failed(root, folder, path, _failure_text(result))
+        moved = _to_failed(root, folder, path, _failure_text(result), now)
     # This run and earlier crashed attempts of the same file now point at where it is.
     ImportRun.objects.filter(broker=broker, file_path=str(path)).update(file_path=str(moved))
     run = getattr(result, "run", None)
@@ -376,10 +375,19 @@ def _failure_text(result) -> str:
     return "\n".join(lines)
 
 
-def _to_failed(root: Path, folder: str, path: Path, reason: str) -> Path:
+def _to_failed(
+    root: Path, folder: str, path: Path, reason: str, now: dt.datetime | None = None
+) -> Path:
     moved = layout.move_into(path, layout.state_dir(root, layout.FAILED, folder))
     layout.write_reason(moved, reason)
+    _touch(moved, now)
     return moved
+
+
+def _touch(path: Path, now: dt.datetime | None) -> None:
+    """Date a file by when it was set aside: the clean-up counts from then."""
+    stamp = (now or timezone.now()).timestamp()
+    os.utime(path, (stamp, stamp))
 
 
 def _forget_upload(root: Path, folder: str, item: scan.InboxFile) -> None:
