@@ -282,6 +282,19 @@ def test_shared_account_matches_files_by_identifiers(inbox, standin):
     assert "nobody.zip" in mail.outbox[0].subject
 
 
+def test_held_files_of_a_shared_account(inbox, standin):
+    FTPSettings.objects.create(mode=FTPSettings.MODE_SHARED)
+    waiting = make_broker("waiting", approved=False)
+    ready = make_broker("ready")
+    make_account("portal")
+    path = upload(inbox, "portal", "w.zip", anid="WAITING-ANID")
+    upload(inbox, "portal", "r.zip", anid="READY-ANID")
+    [held] = held_files()
+    assert (held.broker, held.kind, held.path, held.folder) == (waiting, "approval", path, "portal")
+    assert held_files(broker=ready) == []
+    assert [h.path for h in held_files(broker=waiting)] == [path]
+
+
 def test_operator_emails_setting(inbox, standin, settings):
     settings.WAGTAIL_OPENIMMO = {"INBOX_STABLE_SECONDS": 0, "OPERATOR_EMAILS": ["ops@example.com"]}
     FTPSettings.objects.create(mode=FTPSettings.MODE_SHARED)

@@ -140,7 +140,10 @@ class InboxHandlerMixin:
 
     def on_file_received(self, file):
         path = Path(file)
-        size = path.stat().st_size if path.exists() else 0
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:  # deleted or renamed meanwhile by another session
+            size = None
         logger.info(
             "FTP upload: user=%s ip=%s file=%s bytes=%s",
             self.username,
@@ -153,6 +156,8 @@ class InboxHandlerMixin:
             return
         root, folder = place
         scan.clear_uploading(root, folder, path.name)
+        if size is None:
+            return
         scan.mark_received(root, folder, path)
         if not layout.is_temporary(path.name):
             self._queue(path)
