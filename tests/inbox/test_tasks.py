@@ -31,4 +31,5 @@ def test_process_inboxes_task_returns_json(inbox, standin, broker):
     [result] = json.loads(json.dumps(tasks.process_inboxes()))
     assert result["file"] == "export.zip" and result["status"] == "imported"
     assert result["broker"] == "acme" and "/archive/acme/" in result["path"]
+    assert result["created"] == 0 and result["errors"] == []  # the stand-in creates nothing
     assert tasks.clean_archive() == 0

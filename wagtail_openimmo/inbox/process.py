@@ -98,6 +98,11 @@ class InboxOutcome:
     result: Any = None  # the importer's ImportResult, if it ran
 
     def as_json(self) -> dict:
+        """The importer's JSON for the file (``openimmo_import --json``) plus where it is now.
+
+        ``file`` is the name it was uploaded as, ``path`` where it is now, ``folder`` the inbox
+        folder; files that were not imported (waiting, unmatched, …) have zero counts.
+        """
         data = {
             "file": self.file,
             "folder": self.folder,
@@ -106,9 +111,19 @@ class InboxOutcome:
             "message": str(self.message),
             "path": str(self.path) if self.path else None,
             "run": self.run.pk if self.run else None,
+            "created": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "withdrawn": 0,
+            "rejected": 0,
+            "warnings": [],
+            "errors": [],
         }
         if self.result is not None and hasattr(self.result, "as_json"):
-            data["import"] = self.result.as_json()
+            imported = self.result.as_json()
+            data.update({k: v for k, v in imported.items() if k not in ("file", "path")})
+            data["message"] = str(self.message or imported.get("message") or "")
+            data["status"] = self.status
         return data
 
 
