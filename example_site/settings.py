@@ -9,6 +9,8 @@ Everything a test or a newcomer may want to point elsewhere comes from the envir
     EMAIL_FILE_PATH     default example_site/var/mail
     REDIS_URL           unset: django-q2 uses the database (ORM broker); set: the Redis broker
     IS24_API_BASE_URL   default https://rest.sandbox-immobilienscout24.de
+    FTP_HOST, FTP_PORT, FTP_PASSIVE_PORTS, FTP_MASQUERADE_ADDRESS, FTP_TLS_CERTFILE,
+    FTP_TLS_KEYFILE     the built-in FTP server (openimmo_ftpd); defaults in wagtail_openimmo.conf
     SECRET_KEY, DEBUG, ALLOWED_HOSTS, WAGTAILADMIN_BASE_URL
 """
 
@@ -140,6 +142,11 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "rtf", "od
 WAGTAIL_OPENIMMO = {
     "IS24_API_BASE_URL": env("IS24_API_BASE_URL", "https://rest.sandbox-immobilienscout24.de"),
 }
+# The built-in FTP server: only what the environment sets (the app's defaults otherwise).
+for _name in ("FTP_HOST", "FTP_PORT", "FTP_PASSIVE_PORTS", "FTP_MASQUERADE_ADDRESS",
+              "FTP_TLS_CERTFILE", "FTP_TLS_KEYFILE"):
+    if env(_name):
+        WAGTAIL_OPENIMMO[_name] = env(_name)
 
 # django-q2: the database is the queue unless REDIS_URL is set.
 Q_CLUSTER = {

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
-from .models import Broker, ListingIndexPage
+from .models import Broker, FTPAccount, ListingIndexPage
+from .models.ftp import generate_password, validate_folder, validate_username
 
 
 class BrokerError(Exception):
@@ -60,3 +62,43 @@ def create_broker(
         language=language,
         index_page=index,
     )
+
+
+@transaction.atomic
+def set_ftp_account(
+    broker: Broker, username: str, password: str | None = None
+) -> tuple[FTPAccount, bool, str | None]:
+    """Create or reset ``broker``'s own FTP account ``username`` (folder = user name).
+
+    Returns ``(account, created, generated_password)``; the generated password is None when
+    ``password`` was given. An account of another broker is never touched.
+    """
+    try:
+        validate_username(username)
+    except ValidationError as exc:
+        raise BrokerError(f"Invalid FTP user name {username!r}: {' '.join(exc.messages)}") from exc
+    if password is not None and len(password) < 8:
+        raise BrokerError("Use an FTP password of at least 8 characters.")
+    generated = None if password is not None else generate_password()
+    account = FTPAccount.objects.filter(username=username).first()
+    created = account is None
+    if account is not None:
+        owners = set(account.brokers.values_list("pk", flat=True))
+        if owners != {broker.pk}:
+            raise BrokerError(
+                f"The FTP account {username!r} is not {broker.slug}'s own account; "
+                "change it in the admin."
+            )
+    else:
+        try:
+            validate_folder(username)
+        except ValidationError as exc:
+            raise BrokerError(f"{username!r} cannot be a folder name.") from exc
+        if FTPAccount.objects.filter(folder=username).exists():
+            raise BrokerError(f"Another FTP account uses the folder {username!r} already.")
+        account = FTPAccount(username=username, folder=username)
+    account.set_password(password if password is not None else generated)
+    account.is_active = True
+    account.save()
+    account.brokers.set([broker])
+    return account, created, generated

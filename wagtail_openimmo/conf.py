@@ -55,6 +55,44 @@ DEFAULTS: dict[str, Any] = {
     # Root folder of the brokers' inboxes. None: settings.OPENIMMO_INBOX_DIR, else
     # MEDIA_ROOT/../openimmo-inbox.
     "INBOX_DIR": None,
+    # The built-in FTP server (``openimmo_ftpd``): address it listens on. Brokers reach it
+    # from outside: set "0.0.0.0" (all IPv4 addresses) or the public address in production.
+    "FTP_HOST": "127.0.0.1",
+    "FTP_PORT": 2121,
+    # Passive-mode data ports, "FIRST-LAST" (open them in the firewall). None: any free port.
+    "FTP_PASSIVE_PORTS": "60000-60099",
+    # Public IP address announced in passive replies when the server is behind NAT.
+    "FTP_MASQUERADE_ADDRESS": None,
+    # Explicit FTPS (AUTH TLS): certificate (PEM, may contain the key) and key file. Needs
+    # pyOpenSSL (the "ftps" extra). None: plain FTP only.
+    "FTP_TLS_CERTFILE": None,
+    "FTP_TLS_KEYFILE": None,
+    # With a certificate: refuse logins and transfers that are not encrypted.
+    "FTP_TLS_REQUIRED": False,
+    # Largest single upload in bytes; bigger uploads are aborted with "552" and deleted.
+    "FTP_MAX_UPLOAD_BYTES": 2 << 30,
+    # Most simultaneous connections, in all and from one IP address (0: unlimited).
+    "FTP_MAX_CONNECTIONS": 256,
+    "FTP_MAX_CONNECTIONS_PER_IP": 10,
+    # Failed logins from one IP address: after this many, every further failure is answered
+    # more slowly (FTP_LOGIN_DELAY_SECONDS more each time, at most 30 s) ...
+    "FTP_LOGIN_FAILURES_BEFORE_DELAY": 3,
+    "FTP_LOGIN_DELAY_SECONDS": 2,
+    # ... and after this many the address is refused for FTP_BAN_SECONDS.
+    "FTP_LOGIN_FAILURES_BEFORE_BAN": 10,
+    "FTP_BAN_SECONDS": 900,
+    # Seconds an upload's size and modification time must stay unchanged before it counts as
+    # complete (for inboxes filled by an external FTP server; the built-in server knows).
+    "INBOX_STABLE_SECONDS": 60,
+    # A file whose import crashed this many times is moved to failed/ instead of retried.
+    "INBOX_MAX_ATTEMPTS": 3,
+    # Days that imported files are kept in the archive (None: forever).
+    "ARCHIVE_DAYS": 90,
+    # Dotted path of a callable ``policy(broker) -> bool | (bool, reason)`` that may approve
+    # imports (e.g. when the broker booked a listing package) besides the manual flag.
+    "APPROVAL_POLICY": None,
+    # Who hears about uploads that match no broker. None: settings.ADMINS.
+    "OPERATOR_EMAILS": None,
     # --- reports -------------------------------------------------------------------------
     "REPORT_FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
     # --- front end (listing pages) -------------------------------------------------------

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Broker
+from .forms import FTPAccountForm
+from .models import Broker, FTPAccount
 
 
 class BrokerViewSet(SnippetViewSet):
@@ -33,3 +37,50 @@ class BrokerViewSet(SnippetViewSet):
             heading=_("Approval"),
         ),
     ]
+
+
+class _ShowGeneratedPasswordMixin:
+    """After saving, show a generated FTP password once; it is not stored anywhere."""
+
+    def save_action(self):
+        password = getattr(self.form, "generated_password", None)
+        if password and not self.expects_json_response:
+            messages.warning(
+                self.request,
+                _("The new FTP password of %(user)s is: %(password)s — copy it now, it "
+                  "cannot be shown again.") % {"user": self.object.username,
+                                               "password": password},
+            )
+        return super().save_action()
+
+
+class FTPAccountCreateView(_ShowGeneratedPasswordMixin, snippet_views.CreateView):
+    pass
+
+
+class FTPAccountEditView(_ShowGeneratedPasswordMixin, snippet_views.EditView):
+    pass
+
+
+class FTPAccountViewSet(SnippetViewSet):
+    model = FTPAccount
+    icon = "key"
+    menu_label = _("FTP accounts")
+    add_to_admin_menu = False
+    add_view_class = FTPAccountCreateView
+    edit_view_class = FTPAccountEditView
+    list_display = ["username", "folder", "is_active", "last_login_at"]
+    list_filter = ["is_active"]
+    search_fields = ["username", "folder"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("username"), FieldPanel("folder")]),
+            MultiFieldPanel(
+                [FieldPanel("new_password"), FieldPanel("generate_password")],
+                heading=_("Password"),
+            ),
+            FieldPanel("brokers", widget=forms.CheckboxSelectMultiple),
+            FieldPanel("is_active"),
+        ],
+        base_form_class=FTPAccountForm,
+    )

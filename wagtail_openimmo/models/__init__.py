@@ -1,6 +1,7 @@
 """The app's models, split by concern and re-exported here."""
 
 from .brokers import Broker
+from .ftp import FTPAccount, FTPSettings
 from .pages import (
     AbstractListingIndexPage,
     AbstractListingPage,
@@ -14,6 +15,8 @@ __all__ = [
     "AbstractListingIndexPage",
     "AbstractListingPage",
     "Broker",
+    "FTPAccount",
+    "FTPSettings",
     "ImportRun",
     "ImportRunEntry",
     "ListingAttachment",

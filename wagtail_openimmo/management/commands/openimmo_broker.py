@@ -1,4 +1,4 @@
-"""Manage brokers from the command line: ``openimmo_broker create|list``."""
+"""Manage brokers from the command line: ``openimmo_broker create|list|ftp``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
-from ...brokers import BrokerError, create_broker
+from ...brokers import BrokerError, create_broker, set_ftp_account
 from ...models import Broker
 
 
@@ -31,6 +31,17 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help="List the brokers.")
         listing.add_argument("--json", action="store_true", help="One JSON object per line.")
 
+        ftp = sub.add_parser(
+            "ftp", help="Create or reset the broker's own FTP account (folder = user name)."
+        )
+        ftp.add_argument("slug")
+        ftp.add_argument("--user", required=True, help="FTP user name.")
+        ftp.add_argument(
+            "--password", default=None,
+            help="The new password (only its hash is stored). Omitted: one is generated "
+                 "and printed once.",
+        )
+
     def handle(self, *args, action, **options):
         return getattr(self, f"handle_{action}")(**options)
 
@@ -47,6 +58,22 @@ class Command(BaseCommand):
             f"{broker.index_page.get_url()} (page {broker.index_page_id}); "
             f"import {'approved' if broker.import_approved else 'NOT approved yet'}."
         )
+
+    def handle_ftp(self, slug, user, password, **options):
+        broker = Broker.objects.filter(slug=slug).first()
+        if broker is None:
+            raise CommandError(f"There is no broker with the slug {slug!r}.")
+        try:
+            account, created, shown = set_ftp_account(broker, user, password)
+        except BrokerError as exc:
+            raise CommandError(str(exc)) from exc
+        verb = "Created" if created else "Reset the password of"
+        self.stdout.write(
+            f"{verb} FTP account {account.username} for broker {broker.slug}; uploads land in "
+            f"{account.inbox_path()}."
+        )
+        if shown:
+            self.stdout.write(f"Password (shown once): {shown}")
 
     def handle_list(self, **options):
         brokers = Broker.objects.select_related("index_page").annotate(

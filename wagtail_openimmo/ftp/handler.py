@@ -1,0 +1,224 @@
+"""The FTP session: logins, throttling, the jail, upload limits and upload completion.
+
+pyftpdlib calls ``on_file_received`` only when a transfer has finished; that is when the app
+marks the upload complete and queues its import. Uploads under a temporary name
+(``x.zip.tmp``) are complete once renamed to their real name. An interrupted upload is
+deleted (the broker software sends it again). Every login and upload is logged to the
+``wagtail_openimmo.ftp`` logger -- never a password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from pathlib import Path
+
+from django.db import close_old_connections, connections
+from django.utils import timezone
+from pyftpdlib.handlers import DTPHandler, FTPHandler
+
+from .. import tasks
+from ..conf import get_setting
+from ..inbox import layout, scan
+from ..models import FTPAccount
+from .authorizer import has_parent_reference
+from .throttle import LoginThrottle
+
+logger = logging.getLogger("wagtail_openimmo.ftp")
+
+
+class LimitedDTPMixin:
+    """Abort an upload as soon as it exceeds ``FTP_MAX_UPLOAD_BYTES`` (reply 552)."""
+
+    _upload_limit: int | None = None
+
+    # pyftpdlib's IO loop calls handle_read_event (the TLS mixin wraps it for handshakes),
+    # so the check runs after it.
+    def handle_read_event(self):
+        super().handle_read_event()
+        if not self.receive or self.file_obj is None or self._closed:
+            return
+        if self._upload_limit is None:
+            self._upload_limit = int(get_setting("FTP_MAX_UPLOAD_BYTES") or 0)
+        if self._upload_limit and self.file_obj.tell() > self._upload_limit:
+            self.cmd_channel.upload_refused = True
+            self._resp = (
+                f"552 Upload refused: files may be at most {self._upload_limit} bytes.",
+                logging.getLogger("pyftpdlib").warning,
+            )
+            self.close()
+
+
+class LimitedDTPHandler(LimitedDTPMixin, DTPHandler):
+    pass
+
+
+class InboxHandlerMixin:
+    """What the app adds to pyftpdlib's (TLS) FTP handler. Configured by ``server.py``."""
+
+    throttle: LoginThrottle
+    upload_refused = False
+
+    # --- login (a banned address is refused at connection time by server.InboxFTPServer) --
+
+    def _refuse_if_banned(self) -> bool:
+        wait = self.throttle.banned_for(self.remote_ip)
+        if not wait:
+            return False
+        logger.warning("FTP connection refused: ip=%s banned for %.0f s", self.remote_ip, wait)
+        self.respond("421 Too many failed logins from your address; try again later.")
+        self.close_when_done()
+        return True
+
+    def ftp_PASS(self, line):
+        if self._refuse_if_banned():
+            return
+        return super().ftp_PASS(line)
+
+    def handle_auth_failed(self, msg, password):
+        # Count now, not when the (delayed) answer goes out, so parallel connections from
+        # one address cannot slip past the delay.
+        self.auth_failed_timeout = self.throttle.failure(self.remote_ip)
+        super().handle_auth_failed(msg, password)
+
+    def on_login_failed(self, username, password):
+        logger.warning("FTP login failed: user=%s ip=%s", username, self.remote_ip)
+        if self.throttle.banned_for(self.remote_ip):
+            logger.warning("FTP address banned after repeated failures: ip=%s", self.remote_ip)
+            self.close_when_done()
+
+    def on_login(self, username):
+        self.throttle.success(self.remote_ip)
+        logger.info("FTP login: user=%s ip=%s", username, self.remote_ip)
+        close_old_connections()
+        try:
+            FTPAccount.objects.filter(username=username).update(last_login_at=timezone.now())
+        except Exception:
+            logger.exception("Could not record the login of %s", username)
+        finally:
+            close_old_connections()
+
+    def on_logout(self, username):
+        logger.info("FTP logout: user=%s ip=%s", username, self.remote_ip)
+
+    def on_disconnect(self):
+        # Each session runs in its own thread: close that thread's database connection.
+        connections.close_all()
+
+    # --- the jail -------------------------------------------------------------------------
+
+    def pre_process_command(self, line, cmd, arg):
+        spec = self.proto_cmds.get(cmd) or {}
+        if self.authenticated and spec.get("perm") and has_parent_reference(arg):
+            msg = 'Paths containing ".." are not allowed.'
+            self.respond(f"550 {msg}")
+            self.log_cmd(cmd, arg, 550, msg)
+            return
+        return super().pre_process_command(line, cmd, arg)
+
+    # --- uploads --------------------------------------------------------------------------
+
+    def _inbox_place(self, file) -> tuple[Path, str] | None:
+        """``(inbox root, folder)`` if ``file`` lies directly in this account's folder."""
+        path = Path(file)
+        home = Path(self.fs.root)
+        if path.parent != home:
+            return None
+        return home.parent, home.name
+
+    def ftp_STOR(self, file, mode="w"):
+        self.upload_refused = False
+        # Mark before the file exists, so no inbox scan ever sees it without the mark.
+        place = self._inbox_place(file)
+        if place:
+            scan.mark_uploading(*place, Path(file).name)
+        result = super().ftp_STOR(file, mode)
+        if place and not result:
+            scan.clear_uploading(*place, Path(file).name)
+        return result
+
+    def on_file_received(self, file):
+        path = Path(file)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:  # deleted or renamed meanwhile by another session
+            size = None
+        logger.info(
+            "FTP upload: user=%s ip=%s file=%s bytes=%s",
+            self.username,
+            self.remote_ip,
+            path.name,
+            size,
+        )
+        place = self._inbox_place(file)
+        if place is None:
+            return
+        root, folder = place
+        scan.clear_uploading(root, folder, path.name)
+        if size is None:
+            return
+        scan.mark_received(root, folder, path)
+        if not layout.is_temporary(path.name):
+            self._queue(path)
+
+    def on_incomplete_file_received(self, file):
+        path = Path(file)
+        logger.warning(
+            "FTP upload %s: user=%s ip=%s file=%s; the partial file was deleted.",
+            "refused (too large)" if self.upload_refused else "interrupted",
+            self.username,
+            self.remote_ip,
+            path.name,
+        )
+        place = self._inbox_place(file)
+        if place is not None:
+            scan.clear_marks(*place, path.name)
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+    def ftp_RNTO(self, path):
+        result = super().ftp_RNTO(path)
+        if result:
+            src, dst = (Path(p) for p in result)
+            place = self._inbox_place(dst)
+            if place is not None and self._inbox_place(src) == place:
+                carried = scan.rename_marks(*place, src.name, dst.name)
+                if carried and not layout.is_temporary(dst.name):
+                    # "x.zip.tmp" uploaded, then renamed to "x.zip": complete now.
+                    self._queue(dst)
+        return result
+
+    def ftp_DELE(self, path):
+        result = super().ftp_DELE(path)
+        place = self._inbox_place(path) if result else None
+        if place is not None:
+            scan.clear_marks(*place, Path(path).name)
+        return result
+
+    def _queue(self, path: Path) -> None:
+        """Queue the import; if that fails, the next scheduled inbox run takes the file."""
+        close_old_connections()
+        try:
+            tasks.enqueue_upload(path)
+        except Exception:
+            logger.exception("Could not queue the import of %s", path)
+        finally:
+            close_old_connections()
+
+
+class InboxFTPHandler(InboxHandlerMixin, FTPHandler):
+    dtp_handler = LimitedDTPHandler
+
+
+def tls_handler_classes():
+    """The FTPS (explicit TLS) handler classes; needs pyOpenSSL (the ``ftps`` extra)."""
+    from pyftpdlib.handlers import TLS_DTPHandler, TLS_FTPHandler
+
+    class LimitedTLSDTPHandler(LimitedDTPMixin, TLS_DTPHandler):
+        pass
+
+    class InboxTLSFTPHandler(InboxHandlerMixin, TLS_FTPHandler):
+        dtp_handler = LimitedTLSDTPHandler
+
+    return InboxTLSFTPHandler

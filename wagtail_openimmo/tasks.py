@@ -1,0 +1,61 @@
+"""django-q2 entry points. Thin: the work is done by the services they call.
+
+Results are JSON-safe lists/dicts so that django-q can store them.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+logger = logging.getLogger("wagtail_openimmo.tasks")
+
+INBOX_GROUP = "wagtail_openimmo:inbox"
+
+
+def process_inboxes() -> list[dict]:
+    """Import every complete upload in every inbox folder."""
+    from .inbox import process_inboxes as run
+
+    return [outcome.as_json() for outcome in run()]
+
+
+def import_upload(path: str) -> list[dict]:
+    """Import an upload the built-in FTP server has just received.
+
+    The whole folder it arrived in is processed, not only this file: one broker's files must
+    be applied in order, and an older file may still be waiting there.
+    """
+    from .conf import inbox_dir
+    from .inbox import process_inboxes as run
+
+    folder = _inbox_folder_of(Path(path), inbox_dir())
+    if folder is None:
+        logger.warning("import_upload: %s is not in an inbox folder; nothing done.", path)
+        return []
+    return [outcome.as_json() for outcome in run(folder=folder)]
+
+
+def clean_archive() -> int:
+    """Delete archived inbox files older than ARCHIVE_DAYS."""
+    from .inbox import clean_archive as clean
+
+    return clean()
+
+
+def enqueue_upload(path: str | Path) -> None:
+    """Queue ``import_upload(path)`` for the django-q cluster (called by the FTP server)."""
+    from django_q.tasks import async_task
+
+    async_task("wagtail_openimmo.tasks.import_upload", str(path), group=INBOX_GROUP)
+
+
+def _inbox_folder_of(path: Path, root: Path) -> str | None:
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except (OSError, ValueError):
+        return None
+    parts = relative.parts
+    if len(parts) != 2 or parts[0].startswith("."):
+        return None
+    return parts[0]
