@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_openimmo', '0001_initial'),
+        ('wagtail_openimmo', '0002_frontend'),
     ]
 
     operations = [
