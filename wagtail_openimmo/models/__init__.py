@@ -1,6 +1,7 @@
 """The app's models, split by concern and re-exported here."""
 
 from .brokers import Broker
+from .exports import ExportTarget
 from .pages import (
     AbstractListingIndexPage,
     AbstractListingPage,
@@ -14,6 +15,7 @@ __all__ = [
     "AbstractListingIndexPage",
     "AbstractListingPage",
     "Broker",
+    "ExportTarget",
     "ImportRun",
     "ImportRunEntry",
     "ListingAttachment",
