@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Broker
+from .models import Broker, ExportTarget
+from .views.export import ExportTargetForm
 
 
 class BrokerViewSet(SnippetViewSet):
@@ -33,3 +34,26 @@ class BrokerViewSet(SnippetViewSet):
             heading=_("Approval"),
         ),
     ]
+
+
+class ExportTargetViewSet(SnippetViewSet):
+    """FTP targets the scheduled export pushes to; the password is write-only."""
+
+    model = ExportTarget
+    icon = "upload"
+    menu_label = _("Export targets")
+    add_to_admin_menu = False
+    list_display = ["__str__", "broker", "umfang", "active", "last_pushed_at", "last_error"]
+    list_filter = ["active", "umfang", "broker"]
+    search_fields = ["name", "host", "username", "folder"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("broker"), FieldPanel("name")]),
+            FieldRowPanel([FieldPanel("host"), FieldPanel("port")]),
+            FieldRowPanel([FieldPanel("username"), FieldPanel("password")]),
+            FieldPanel("folder"),
+            FieldRowPanel([FieldPanel("use_tls"), FieldPanel("passive")]),
+            FieldRowPanel([FieldPanel("umfang"), FieldPanel("active")]),
+        ],
+        base_form_class=ExportTargetForm,
+    )
