@@ -141,35 +141,54 @@ def test_kind_of_property_and_sub_type():
     assert find(result, "objektkategorie/objektart/wohnung") == {"tag": "wohnung"}
 
 
-def test_energy_values_sent_as_user_fields_move_into_an_energiepass_together():
+def test_energy_values_sent_as_user_fields():
     data = demo(3)
     zustand = find(data, "zustand_angaben")
     zustand["children"] = [
         {"tag": "baujahr", "text": "1990"},
-        {
-            "tag": "user_defined_simplefield",
-            "attrs": {"feldname": "epass_art"},
-            "text": "verbrauch",
-        },
+        {"tag": "energiepass", "children": [{"tag": "epart", "text": "VERBRAUCH"}]},
         {
             "tag": "user_defined_simplefield",
             "attrs": {"feldname": "epass_energieverbrauch"},
             "text": "120",
         },
+        {"tag": "user_defined_simplefield", "attrs": {"feldname": "epass_wertklasse"}, "text": "C"},
     ]
     columns = patch.current_values(data)
-    assert columns["epass_epart"] == "VERBRAUCH"
+    assert (columns["epass_epart"], columns["epass_wertklasse"]) == ("VERBRAUCH", "C")
     assert patch.overlay(data, columns)[1] == []
-    columns["epass_wertklasse"] = "D"
-    result, _changed = patch.overlay(data, columns)
+    # a changed value goes into the element, which wins over the user field
+    columns["epass_energieverbrauchkennwert"] = Decimal("99.5")
+    # a cleared one must not come back from the user field
+    columns["epass_wertklasse"] = None
+    result, changed = patch.overlay(data, columns)
+    assert sorted(changed) == ["epass_energieverbrauchkennwert", "epass_wertklasse"]
     assert patch.unresolved(result, columns) == []
     assert child_tags(find(result, "zustand_angaben/energiepass")) == [
         "epart",
         "energieverbrauchkennwert",
-        "wertklasse",
     ]
-    # the broker's own fields stay
-    assert child_tags(find(result, "zustand_angaben")).count("user_defined_simplefield") == 2
+    feldnamen = [
+        c["attrs"]["feldname"]
+        for c in find(result, "zustand_angaben")["children"]
+        if c["tag"] == "user_defined_simplefield"
+    ]
+    assert feldnamen == ["epass_energieverbrauch"]
+
+
+def test_a_new_text_replaces_markup_and_a_cleared_one_takes_it_along():
+    data = demo(1)
+    lage = find(data, "freitexte/lage")
+    lage.update(text="Zeile 1", children=[{"tag": "br", "tail": "Zeile 2"}])
+    columns = patch.current_values(data)
+    assert columns["lage"] == "Zeile 1\nZeile 2"
+    assert patch.overlay(data, columns)[1] == []
+    columns["lage"] = "Neu"
+    result, _changed = patch.overlay(data, columns)
+    assert find(result, "freitexte/lage") == {"tag": "lage", "text": "Neu"}
+    columns["lage"] = None
+    result, _changed = patch.overlay(data, columns)
+    assert find(result, "freitexte/lage") is None
 
 
 def sample_value(field):

@@ -115,7 +115,7 @@ def test_text_is_escaped_and_mixed_content_kept():
     xml = write([data])
     assert 'Preis &lt; 5 &amp; "gut" ]]&gt; Ende<br/>zweite Zeile ümlaut'.encode() in xml
     record = next(read_transfer(xml).records())
-    assert record.fields["sonstige_angaben"] == 'Preis < 5 & "gut" ]]> Ende'
+    assert record.fields["sonstige_angaben"] == 'Preis < 5 & "gut" ]]> Ende\nzweite Zeile ümlaut'
     node = next(c for c in record.data["children"] if c["tag"] == "freitexte")
     assert node["children"][-1] == {
         "tag": "sonstige_angaben",

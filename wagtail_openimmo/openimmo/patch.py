@@ -23,6 +23,7 @@ from typing import Any
 
 from . import rules, values
 from .fields import (
+    EPASS_USER_DEFINED,
     FALLBACK_PATHS,
     FIELDS,
     FIELDS_BY_NAME,
@@ -43,7 +44,6 @@ BASE_FLAGS = {
     "vermarktungsart": ("KAUF", "MIETE_PACHT"),
 }
 FLAG_FIELDS = {"nutzungsart": NUTZUNGSARTEN, "vermarktungsart": VERMARKTUNGSARTEN}
-EPASS_FIELDS = tuple(f for f in FIELDS if f.name.startswith("epass_"))
 DEFAULT_DECIMAL_PLACES = 2
 
 
@@ -141,7 +141,10 @@ def _drop(parent: Data, node: Data) -> None:
 
 
 def remove_path(data: Data, path: str) -> None:
-    """Remove the value at ``a/b`` or ``a/b@attr``; an element left empty goes too."""
+    """Remove the value at ``a/b`` or ``a/b@attr``; an element left empty goes too.
+
+    An element's value is its text and any markup in it (``Zeile 1<br/>Zeile 2``).
+    """
     elem_path, _sep, attr = path.partition("@")
     parent, node = _find(data, elem_path)
     if node is None:
@@ -153,6 +156,7 @@ def remove_path(data: Data, path: str) -> None:
             node.pop("attrs", None)
     else:
         node.pop("text", None)
+        node.pop("children", None)
     if _is_empty(node) and parent is not None:
         _drop(parent, node)
 
@@ -168,6 +172,7 @@ def set_path(data: Data, path: str, text: str | None) -> None:
         node.setdefault("attrs", {})[attr] = text
     else:
         node["text"] = text
+        node.pop("children", None)  # the new text replaces markup the old one had
 
 
 def set_aktion(data: Data, aktionart: str | None) -> None:
@@ -251,10 +256,6 @@ def _set_objektart(data: Data, art: str | None, typ: str | None) -> None:
         del node["attrs"]
 
 
-def _has_energiepass(data: Data) -> bool:
-    return _find(data, "zustand_angaben/energiepass")[1] is not None
-
-
 # --- the overlay ------------------------------------------------------------------------
 
 
@@ -310,24 +311,40 @@ def overlay(
         typ = columns.get("objektart_typ", current.get("objektart_typ"))
         _set_objektart(result, art, typ)
 
-    epass_changed = [name for name in changed if name.startswith("epass_")]
-    if epass_changed and not _has_energiepass(result):
-        # The values came from user_defined_simplefield epass_* fields, which are read only
-        # while there is no <energiepass>: once one is written, all of them must be in it.
-        epass_changed = [f.name for f in EPASS_FIELDS if f.name in columns]
-
     special = {"nutzungsart", "vermarktungsart", "objektart", "objektart_typ"}
-    for name in dict.fromkeys([*changed, *epass_changed]):
+    for name in changed:
         if name in special:
             continue
         field = FIELDS_BY_NAME[name]
         text = field_text(field, columns[name])
+        # written as the element: where epass_* user fields fill gaps, the element wins
         set_path(result, field.path, text)
         if text is None:
-            # what an editor cleared must not come back from a fallback element
+            # what an editor cleared must not come back from a second source
             for path in FALLBACK_PATHS.get(name, ()):
                 remove_path(result, path)
+            _remove_user_fields(result, name)
     return result, changed
+
+
+def _remove_user_fields(data: Data, name: str) -> None:
+    """Drop the ``user_defined_simplefield`` energy values that stand for field ``name``."""
+    _parent, zustand = _find(data, "zustand_angaben")
+    if zustand is None or not name.startswith("epass_"):
+        return
+    zustand["children"] = [
+        child
+        for child in zustand.get("children") or ()
+        if not (
+            child["tag"] == "user_defined_simplefield"
+            and EPASS_USER_DEFINED.get(
+                ((child.get("attrs") or {}).get("feldname") or "").strip().lower()
+            )
+            == name
+        )
+    ]
+    if not zustand["children"]:
+        del zustand["children"]
 
 
 def unresolved(
