@@ -96,7 +96,9 @@ def listing_tree(
     base = listing.openimmo_data if stored else patch.skeleton()
     columns = listing_columns(listing)
     places = decimal_places()
-    data, _changed = patch.overlay(base, columns, decimal_places=places)
+    data, changed = patch.overlay(base, columns, decimal_places=places)
+    # nothing changed means every value reads back as it is; else check what was written
+    problems = patch.unresolved(data, columns, decimal_places=places) if changed else []
     if listing.is_reference:
         patch.set_aktion(data, "REFERENZ")
     elif patch.aktionart(data) in ("REFERENZ", "DELETE"):
@@ -105,7 +107,7 @@ def listing_tree(
         _complete_new_listing(data, listing, broker)
     if anhaenge is not None:
         replace_attachments(data, anhaenge)
-    return data, patch.unresolved(data, columns, decimal_places=places)
+    return data, problems
 
 
 def delete_tree(listing: ListingPage, broker: Broker) -> Data:

@@ -15,7 +15,6 @@ This module imports no Django; the exporter (``wagtail_openimmo.exporting``) fee
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -45,6 +44,16 @@ BASE_FLAGS = {
 }
 FLAG_FIELDS = {"nutzungsart": NUTZUNGSARTEN, "vermarktungsart": VERMARKTUNGSARTEN}
 DEFAULT_DECIMAL_PLACES = 2
+
+
+def copy_tree(data: Data) -> Data:
+    """A deep copy of a JSON tree (much faster than ``copy.deepcopy`` for this shape)."""
+    node = dict(data)
+    if "attrs" in node:
+        node["attrs"] = dict(node["attrs"])
+    if "children" in node:
+        node["children"] = [copy_tree(child) for child in node["children"]]
+    return node
 
 
 def skeleton() -> Data:
@@ -286,7 +295,7 @@ def overlay(
     it). Returns the new tree and the names of the fields that were written.
     """
     places = decimal_places or {}
-    result = copy.deepcopy(data)
+    result = copy_tree(data)
     current = current_values(result)
     changed: list[str] = []
     for field in fields:
