@@ -91,9 +91,10 @@ def listing_from_record(broker, record, *, attachments=(), slug=None):
     )
 
 
-def imported_listing(broker, n: int = 1, *, images: int = 2, **demo_kwargs):
+def imported_listing(broker, n: int = 1, *, images: int = 2, aktion=None):
     """A generated property as the importer would have stored it (pictures as images)."""
-    prop = generate.demo_property(n, images=images, image_size=(160, 120), **demo_kwargs)
+    prop = generate.demo_property(n, images=images, image_size=(160, 120))
+    prop.aktion = aktion
     record = next(read_transfer(generate.xml_bytes([prop])).records())
     assert record.ok, record.errors
     atts = [

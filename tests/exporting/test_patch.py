@@ -263,3 +263,15 @@ def test_overlay_does_not_touch_its_input():
     before = copy.deepcopy(data)
     patch.overlay(data, {"kaufpreis": Decimal("1"), "ort": None})
     assert data == before
+
+
+def test_comparable_ignores_order_and_attachments_but_not_values():
+    data = demo(1)
+    shuffled = patch.copy_tree(data)
+    shuffled["children"].reverse()
+    find(shuffled, "geo")["children"].reverse()
+    find(shuffled, "anhaenge/anhang/check")["text"] = "2026-01-01T00:00:00+00:00"
+    shuffled["children"].append({"tag": "anhang", "attrs": {"location": "EXTERN"}})
+    assert patch.comparable(shuffled) == patch.comparable(data)
+    find(shuffled, "geo/ort")["text"] = "Anderswo"
+    assert patch.comparable(shuffled) != patch.comparable(data)

@@ -33,7 +33,7 @@ from .fields import (
     extract_fields,
 )
 from .records import Anbieter, PropertyRecord
-from .schema import insertion_index
+from .schema import in_schema_order, insertion_index
 from .tree import Data, children, data_to_element
 
 # The flags of <nutzungsart> and <vermarktungsart> the schema expects to be present: when the
@@ -53,6 +53,21 @@ def copy_tree(data: Data) -> Data:
         node["attrs"] = dict(node["attrs"])
     if "children" in node:
         node["children"] = [copy_tree(child) for child in node["children"]]
+    return node
+
+
+def comparable(data: Data) -> Data:
+    """What a tree says, in a form that compares equal after an export and re-import.
+
+    The exporter writes containers in schema order and replaces the attachments with the
+    site's current files (their ``check`` and ``pfad`` change with it), so this view sorts
+    children into schema order and leaves ``anhaenge``/``anhang`` out: attachments are
+    compared by their content (an importer fingerprints them separately).
+    """
+    node = {k: v for k, v in data.items() if k not in ("children", "tail")}
+    kept = [c for c in data.get("children") or () if c["tag"] not in ("anhaenge", "anhang")]
+    if kept:
+        node["children"] = [comparable(c) for c in in_schema_order(data["tag"], kept)]
     return node
 
 
@@ -381,6 +396,7 @@ def unresolved(
 
 __all__ = [
     "aktionart",
+    "comparable",
     "current_values",
     "ensure_path",
     "field_text",
