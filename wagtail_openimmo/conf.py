@@ -93,6 +93,17 @@ DEFAULTS: dict[str, Any] = {
     "APPROVAL_POLICY": None,
     # Who hears about uploads that match no broker. None: settings.ADMINS.
     "OPERATOR_EMAILS": None,
+    # --- the exporter --------------------------------------------------------------------
+    # What <check> carries for each exported file, so receivers can skip unchanged ones:
+    # "DATETIME" (the file's date; the only choice that validates against the XSD, which
+    # types <check> as a date-time) or "MD5" (the file's MD5 sum, which many receivers
+    # compare but which makes the file invalid against the XSD).
+    "EXPORT_CHECK_TYPE": "DATETIME",
+    # Seconds an FTP push waits for the target server before giving up.
+    "EXPORT_FTP_TIMEOUT": 60,
+    # A CA bundle (PEM file) to verify FTPS targets with, for servers with a private CA.
+    # None: the system's trusted CAs. Certificates are always verified.
+    "EXPORT_FTPS_CAFILE": None,
     # --- reports -------------------------------------------------------------------------
     "REPORT_FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
     # --- front end (listing pages) -------------------------------------------------------

@@ -1,6 +1,8 @@
-"""django-q2 entry points. Thin: the work is done by the services they call.
+"""django-q2 entry points: thin functions the cluster calls by dotted path.
 
-Results are JSON-safe lists/dicts so that django-q can store them.
+Their arguments are JSON/pickle-friendly (ids and paths, not model instances) and their
+results JSON-safe lists/dicts so that django-q can store them; the work is done in the
+service modules.
 """
 
 from __future__ import annotations
@@ -59,3 +61,16 @@ def _inbox_folder_of(path: Path, root: Path) -> str | None:
     if len(parts) != 2 or parts[0].startswith("."):
         return None
     return parts[0]
+
+
+def push_exports() -> dict[str, int]:
+    """Upload the export of every active ``ExportTarget`` (see ``exporting.push``).
+
+    Returns how many targets were pushed, skipped (nothing changed) and failed.
+    """
+    from .exporting.push import push_all
+
+    counts = {"pushed": 0, "skipped": 0, "failed": 0}
+    for result in push_all():
+        counts[result.status] += 1
+    return counts

@@ -10,7 +10,8 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import FTPAccountForm
-from .models import Broker, FTPAccount
+from .models import Broker, ExportTarget, FTPAccount
+from .views.export import ExportTargetForm
 
 
 class BrokerViewSet(SnippetViewSet):
@@ -47,9 +48,11 @@ class _ShowGeneratedPasswordMixin:
         if password and not self.expects_json_response:
             messages.warning(
                 self.request,
-                _("The new FTP password of %(user)s is: %(password)s — copy it now, it "
-                  "cannot be shown again.") % {"user": self.object.username,
-                                               "password": password},
+                _(
+                    "The new FTP password of %(user)s is: %(password)s — copy it now, it "
+                    "cannot be shown again."
+                )
+                % {"user": self.object.username, "password": password},
             )
         return super().save_action()
 
@@ -83,4 +86,27 @@ class FTPAccountViewSet(SnippetViewSet):
             FieldPanel("is_active"),
         ],
         base_form_class=FTPAccountForm,
+    )
+
+
+class ExportTargetViewSet(SnippetViewSet):
+    """FTP targets the scheduled export pushes to; the password is write-only."""
+
+    model = ExportTarget
+    icon = "upload"
+    menu_label = _("Export targets")
+    add_to_admin_menu = False
+    list_display = ["__str__", "broker", "umfang", "active", "last_pushed_at", "last_error"]
+    list_filter = ["active", "umfang", "broker"]
+    search_fields = ["name", "host", "username", "folder"]
+    edit_handler = ObjectList(
+        [
+            FieldRowPanel([FieldPanel("broker"), FieldPanel("name")]),
+            FieldRowPanel([FieldPanel("host"), FieldPanel("port")]),
+            FieldRowPanel([FieldPanel("username"), FieldPanel("password")]),
+            FieldPanel("folder"),
+            FieldRowPanel([FieldPanel("use_tls"), FieldPanel("passive")]),
+            FieldRowPanel([FieldPanel("umfang"), FieldPanel("active")]),
+        ],
+        base_form_class=ExportTargetForm,
     )

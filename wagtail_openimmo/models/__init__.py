@@ -1,6 +1,7 @@
 """The app's models, split by concern and re-exported here."""
 
 from .brokers import Broker
+from .exports import ExportTarget
 from .ftp import FTPAccount, FTPSettings
 from .pages import (
     AbstractListingIndexPage,
@@ -17,6 +18,7 @@ __all__ = [
     "Broker",
     "FTPAccount",
     "FTPSettings",
+    "ExportTarget",
     "ImportRun",
     "ImportRunEntry",
     "ListingAttachment",
