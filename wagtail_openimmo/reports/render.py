@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
@@ -148,4 +149,6 @@ def render_run_report(run: ImportRun, language: str | None = None) -> tuple[str,
         html = render_to_string(HTML_TEMPLATE, context)
     # A subject is one line; templates end with a newline and may wrap.
     subject = " ".join(subject.split())
+    # Optional sections leave blank lines behind; one empty line between blocks is enough.
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return subject, text, html
