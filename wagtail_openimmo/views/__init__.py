@@ -1,0 +1,1 @@
+"""Admin views of the app; ``viewsets.py`` wires them to URLs and menus."""
