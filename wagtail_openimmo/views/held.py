@@ -85,7 +85,10 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
         if not broker.import_approved:
             Broker.objects.filter(pk=broker.pk).update(import_approved=True)
             logger.info("Broker %s approved by %s", broker.slug, request.user)
-            queue_inbox_run(request.user)
+            try:
+                queue_inbox_run(request.user)
+            except Exception:  # approved all the same; the next scheduled scan imports
+                logger.exception("Could not queue an inbox run after approving %s", broker.slug)
             messages.success(
                 request,
                 _("%(broker)s is approved; the files waiting in the inbox are being imported.")
