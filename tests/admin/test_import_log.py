@@ -54,7 +54,7 @@ class TestMenuAndPermissions(WagtailTestUtils):
         client.force_login(editor)
         home = client.get(reverse("wagtailadmin_home")).content.decode()
         assert "Import runs" not in home and "Held files" not in home
-        assert "openimmo-import-runs" not in home  # no dashboard panel
+        assert "data-openimmo-dashboard" not in home  # no dashboard panel
         for url in (runs_url(), inspect_url(partly), reverse(HELD)):
             response = client.get(url)
             assert response.status_code in (302, 403), url
@@ -79,7 +79,7 @@ class TestMenuAndPermissions(WagtailTestUtils):
         assert (refused.status_code, refused.get("Location")) in ((403, None), (302, "/admin/"))
         assert not Task.objects.exists()
         home = client.get(reverse("wagtailadmin_home")).content.decode()
-        assert "openimmo-import-runs" in home
+        assert "data-openimmo-dashboard" in home
 
     def test_the_log_is_read_only_even_for_superusers(self, client, superuser, partly):
         client.force_login(superuser)
@@ -168,7 +168,7 @@ class TestImportLog(WagtailTestUtils):
         )
         client.force_login(superuser)
         html = client.get(reverse("wagtailadmin_home")).content.decode()
-        assert "openimmo-import-runs" in html
+        assert "data-openimmo-dashboard" in html
         assert "1 import with problems in the last 24 hours." in html
         assert "fine.zip" in html and "broken.zip" in html
 
