@@ -127,7 +127,9 @@ def _first_run(spec: JobSpec, now: dt.datetime) -> dt.datetime:
 def _describe(schedule_type: str, minutes: int | None) -> str:
     if schedule_type == Schedule.MINUTES:
         return f"every {minutes} min"
-    return dict(Schedule.TYPE)[schedule_type].lower()
+    # Command output for operators' logs: plain English, whatever LANGUAGE_CODE is.
+    words = {Schedule.HOURLY: "hourly", Schedule.DAILY: "daily", Schedule.WEEKLY: "weekly"}
+    return words.get(schedule_type, schedule_type)
 
 
 @transaction.atomic
