@@ -11,6 +11,7 @@ This sub-package does not import Django, so it can be used and tested on its own
 from .problems import Problem, TransferRefused
 from .reader import Transfer, read_transfer
 from .records import Anbieter, AttachmentRef, PropertyRecord, Uebertragung
+from .xsd import XsdUnavailable
 
 __all__ = [
     "Anbieter",
@@ -20,5 +21,6 @@ __all__ = [
     "Transfer",
     "TransferRefused",
     "Uebertragung",
+    "XsdUnavailable",
     "read_transfer",
 ]

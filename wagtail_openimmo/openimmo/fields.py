@@ -19,7 +19,7 @@ from typing import Any
 
 from . import values
 from .problems import Problem, Text, _, warning
-from .tree import localname
+from .tree import localname, text_content
 
 NUTZUNGSARTEN = ("WOHNEN", "GEWERBE", "ANLAGE", "WAZ")
 VERMARKTUNGSARTEN = ("KAUF", "MIETE_PACHT", "ERBPACHT", "LEASING")
@@ -196,17 +196,18 @@ def find_path(element, path: str):
 
 
 def _raw(element, path: str) -> tuple[str | None, int | None]:
-    """Text or attribute at ``path`` and the line it sits on."""
+    """Text or attribute at ``path`` and the line it sits on (namespace-free ``element``).
+
+    lxml's own ``find`` is used here: this runs for every column of every property, and
+    most columns are absent, which a Python scan would have to prove child by child.
+    """
     elem_path, _sep, attr = path.partition("@")
-    node = find_path(element, elem_path)
+    node = element.find(elem_path)
     if node is None:
         return None, None
     if attr:
-        for key, value in node.attrib.items():
-            if localname(key) == attr:
-                return value, node.sourceline
-        return None, node.sourceline
-    return node.text, node.sourceline
+        return node.get(attr), node.sourceline
+    return text_content(node), node.sourceline
 
 
 def _true_flags(element, path: str, names) -> tuple[list[str], int | None]:
@@ -320,13 +321,15 @@ def _kategorie(immobilie, found, lines, notes):
 
 
 def _energiepass(immobilie, found, lines, notes):
-    """Energy values from the first ``<energiepass>``, else from ``epass_*`` user fields."""
-    if any(name.startswith("epass_") for name in found):
-        return
+    """Energy values from the first ``<energiepass>``; ``epass_*`` user fields fill the gaps.
+
+    Older exporters send some values as elements and the rest (``wertklasse``, ``baujahr``…)
+    as user-defined fields; the element wins where both are sent.
+    """
     zustand = find_path(immobilie, "zustand_angaben")
     if zustand is None:
         return
-    used = False
+    first_line = None
     for child in zustand:
         if localname(child.tag) != "user_defined_simplefield":
             continue
@@ -341,8 +344,8 @@ def _energiepass(immobilie, found, lines, notes):
                 value = str(value).upper()
             found[target] = value
             lines[target] = child.sourceline
-            used = True
-    if used:
+            first_line = first_line or child.sourceline
+    if first_line:
         notes.append(
             warning(
                 "epass_user_defined",
@@ -350,8 +353,8 @@ def _energiepass(immobilie, found, lines, notes):
                     "The energy certificate was sent as user-defined fields (epass_*); "
                     "OpenImmo 1.2.7 has the element zustand_angaben/energiepass for it."
                 ),
-                line=zustand.sourceline,
-                path="zustand_angaben",
+                line=first_line,
+                path="zustand_angaben/user_defined_simplefield",
             )
         )
 

@@ -337,3 +337,41 @@ def write_zip(path, properties: Iterable[DemoProperty], *, xml_name: str = "open
         for prop in properties:
             for pic in prop.pictures:
                 zf.writestr(pic.name, pic.data, compress_type=zipfile.ZIP_STORED)
+
+
+def write_large_xml(path, *, target_bytes: int, kinds: int = 24, sentences: int = 200) -> int:
+    """Stream a VOLL transfer of at least ``target_bytes`` to ``path`` without pictures.
+
+    For memory tests and benchmarks: ``kinds`` generated properties, each with a description
+    of ``sentences`` sentences (a few KB, like a broker's), are repeated with new object
+    numbers, so a file of any size is written in constant memory and quickly. Returns the
+    number of properties written.
+    """
+    rnd = random.Random(7)
+    templates = []
+    for n in range(kinds):
+        prop = demo_property(n, images=0)
+        prop.objektnr_intern = "__NR__"
+        prop.objektnr_extern = "W__NR__"
+        prop.openimmo_obid = "DEMO___NR__"
+        prop.beschreibung = " ".join(
+            f"Die Immobilie ist {rnd.choice(WORDS)}." for _ in range(sentences)
+        )
+        templates.append(etree.tostring(property_element(prop), encoding="utf-8") + b"\n")
+    count = size = 0
+    with open(path, "wb") as fh:
+        fh.write(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<openimmo>\n'
+            b'<uebertragung art="OFFLINE" umfang="VOLL" modus="CHANGE" version="1.2.7b" '
+            b'sendersoftware="wagtail-openimmo-generator" senderversion="1" '
+            b'timestamp="2026-11-01T12:00:00+00:00"/>\n'
+            b"<anbieter>\n<firma>Demo Immobilien GmbH</firma>\n"
+            b"<openimmo_anid>DEMO-ANID</openimmo_anid>\n"
+        )
+        while size < target_bytes:
+            chunk = templates[count % kinds].replace(b"__NR__", str(count).encode())
+            fh.write(chunk)
+            size += len(chunk)
+            count += 1
+        fh.write(b"</anbieter>\n</openimmo>\n")
+    return count

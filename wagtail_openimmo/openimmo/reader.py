@@ -28,14 +28,15 @@ from . import rules, values
 from .fields import extract_fields, find_path
 from .problems import Problem, Text, TransferRefused, _, error, warning
 from .records import ACTIONS, Anbieter, AttachmentRef, PropertyRecord, Uebertragung
-from .safety import PARSER_OPTIONS, sniff
+from .safety import PARSER_OPTIONS, dtd_refused, sniff
 from .tree import element_to_data, localname
 from .xsd import XsdValidator
 
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB
 CURRENT_VERSION = "1.2.7b"
-KNOWN_VERSIONS = ("1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6", "1.2.7",
-                  "1.2.7b", "1.2.7c")
+# 1.2.7b files often still say 1.2.7, and 1.2.7c only adds optional attributes: all current.
+CURRENT_VERSIONS = ("1.2.7", "1.2.7b", "1.2.7c")
+OLD_VERSIONS = ("1.2", "1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.2.6")
 
 _PASS1_TAGS = ["{*}uebertragung", "{*}anbieter", "{*}anbieternr", "{*}firma",
                "{*}openimmo_anid", "{*}immobilie"]
@@ -147,6 +148,7 @@ def _release(element) -> None:
 
 
 def _strip_namespaces(element) -> None:
+    """Reduce tags and attributes to their local names (OpenImmo is read by name)."""
     for node in element.iter():
         if isinstance(node.tag, str) and node.tag[0] == "{":
             node.tag = localname(node.tag)
@@ -159,11 +161,12 @@ def _strip_namespaces(element) -> None:
 
 def _syntax_problem(exc: etree.XMLSyntaxError) -> Problem:
     line = exc.position[0] if getattr(exc, "position", None) else getattr(exc, "lineno", None)
+    detail = str(exc.msg if getattr(exc, "msg", None) else exc)
     return error(
         "xml_syntax",
         _("The file is not well-formed XML: {detail}"),
         line=line,
-        detail=str(exc.msg if hasattr(exc, "msg") and exc.msg else exc),
+        detail=" ".join(detail.split()),
     )
 
 
@@ -310,11 +313,13 @@ def read_transfer(
     """
     if not isinstance(source, bytes | bytearray):
         source = Path(source)
+    xsd = XsdValidator.load(xsd_path) if xsd_path else None
     with _open(source) as fh:
         sniffed = sniff(fh, max_bytes=max_bytes)
-        header, anbieter, root_tag, namespace, problems = _first_pass(fh, sniffed.parse_encoding)
+        header, anbieter, root_tag, namespace, problems = _first_pass(
+            fh, sniffed.parse_encoding, xsd=xsd, strict=strict
+        )
     problems = [*sniffed.problems, *problems]
-    xsd = XsdValidator.load(xsd_path) if xsd_path else None
     return Transfer(
         source=source,
         uebertragung=header,
@@ -329,7 +334,7 @@ def read_transfer(
     )
 
 
-def _first_pass(fh, encoding):
+def _first_pass(fh, encoding, *, xsd: XsdValidator | None = None, strict: bool = False):
     context = etree.iterparse(
         fh, events=("start", "end"), tag=_PASS1_TAGS, encoding=encoding, **PARSER_OPTIONS
     )
@@ -344,10 +349,9 @@ def _first_pass(fh, encoding):
         for event, element in context:
             if root is None:
                 root = element.getroottree().getroot()
+                # safety.sniff has refused DTDs already; this guards against a gap in it
                 if element.getroottree().docinfo.doctype:
-                    raise TransferRefused(
-                        error("dtd_refused", _("The file declares a DTD; it was refused."))
-                    )
+                    raise dtd_refused(root.sourceline)
             name = localname(element.tag)
             parent = element.getparent()
             parent_name = localname(parent.tag) if parent is not None else ""
@@ -371,6 +375,9 @@ def _first_pass(fh, encoding):
             elif event == "end" and name == "uebertragung" and not header_seen:
                 header_seen = True
                 header = _header(element, problems)
+                if xsd is not None:
+                    _strip_namespaces(element)
+                    problems.extend(xsd.validate(element, strict=strict))
             elif event == "end" and current is not None and parent_name == "anbieter":
                 setattr(current, name, values.clean_text(element.text))
     except etree.XMLSyntaxError as exc:
@@ -380,6 +387,8 @@ def _first_pass(fh, encoding):
     del context
     if root is None:
         raise TransferRefused(error("not_openimmo", _("The file contains no XML elements.")))
+    if root.getroottree().docinfo.doctype:
+        raise dtd_refused(root.sourceline)
     root_tag = localname(root.tag)
     namespace = etree.QName(root).namespace
     if implicit is not None:
@@ -392,6 +401,7 @@ def _first_pass(fh, encoding):
                     "not_openimmo",
                     _("This is not an OpenImmo file: its root element is <{root}>, not "
                       "<openimmo>, and it contains no <immobilie>."),
+                    line=root.sourceline,
                     root=root_tag,
                 )
             )
@@ -413,15 +423,17 @@ def _first_pass(fh, encoding):
     if implicit is not None:
         problems.append(
             warning("no_anbieter",
-                    _("{count} properties are not inside an <anbieter> element."),
+                    _("Properties found outside an <anbieter> element: {count}. They were "
+                      "read without broker identifiers."),
                     line=implicit.line, count=implicit.property_count)
         )
-    if len([a for a in anbieter if not a.implicit]) > 1:
+    blocks = [a for a in anbieter if not a.implicit]
+    if len(blocks) > 1:
         problems.append(
             warning("several_anbieter",
                     _("The file has {count} <anbieter> blocks; all must belong to the same "
                       "broker."),
-                    count=len(anbieter))
+                    line=blocks[1].line, count=len(blocks))
         )
     if not header_seen and root_tag == "openimmo":
         problems.append(
@@ -456,8 +468,9 @@ def _header(element, problems: list[Problem]) -> Uebertragung:
                       "(TEIL), which withdraws nothing."),
                     line=element.sourceline)
         )
-    if header.version and header.version.lower() != CURRENT_VERSION:
-        known = header.version.lower() in KNOWN_VERSIONS
+    version = (header.version or "").strip().lower()
+    if version and version not in CURRENT_VERSIONS:
+        known = version in OLD_VERSIONS
         problems.append(
             warning(
                 "old_version" if known else "unknown_version",

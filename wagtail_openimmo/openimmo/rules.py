@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .fields import OBJEKTARTEN, VERMARKTUNGSARTEN, WERTKLASSEN, find_path
+from . import values
+from .fields import FIELDS_BY_NAME, OBJEKTARTEN, VERMARKTUNGSARTEN, WERTKLASSEN, find_path
 from .problems import Problem, _, error, warning
 from .records import PropertyRecord
 from .schema import ATTRIBUTE_VALUES, ELEMENT_ORDER, IMAGE_GROUPS
@@ -39,8 +40,9 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         problems.append(
             error(
                 "identity_missing",
-                _("The property has no object number: send verwaltung_techn/objektnr_intern, "
-                  "openimmo_obid or objektnr_extern so that later updates find it."),
+                _("The property has no object number: please send "
+                  "verwaltung_techn/objektnr_intern, openimmo_obid or objektnr_extern, so that "
+                  "later updates and deletions find it."),
                 line=record.line,
                 path="verwaltung_techn",
             )
@@ -48,50 +50,58 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
     if record.aktion == "DELETE":
         return problems
 
-    def required(path: str, code: str, template: str, **params):
+    def required(path: str, code: str, template: str, *, make=error, **params):
         problems.append(
-            error(code, template, line=_line(record, element, path), path=path, **params)
+            make(code, template, line=_line(record, element, path), path=path, **params)
         )
 
     if "vermarktungsart" not in f:
         required(
             "objektkategorie/vermarktungsart",
             "vermarktungsart_missing",
-            _("Required field objektkategorie/vermarktungsart is missing or has no value set "
-              "to true (one of {allowed})."),
+            _("The marketing type is missing: objektkategorie/vermarktungsart must set one of "
+              "{allowed} to true."),
             allowed=", ".join(VERMARKTUNGSARTEN),
         )
     if "objektart" not in f:
         required(
             "objektkategorie/objektart",
             "objektart_missing",
-            _("Required field objektkategorie/objektart is missing or empty (for example "
-              "<wohnung/> or <haus/>)."),
+            _("The kind of property is missing: objektkategorie/objektart must contain one "
+              "kind, for example <wohnung/> or <haus/>."),
         )
     if not f.get("objekttitel"):
         required("freitexte/objekttitel", "title_missing",
-                 _("Required field freitexte/objekttitel (the listing's title) is missing."))
+                 _("The title is missing: please send freitexte/objekttitel, the headline "
+                   "visitors see."))
     if not f.get("plz"):
-        required("geo/plz", "plz_missing", _("Required field geo/plz (postcode) is missing."))
+        required("geo/plz", "plz_missing",
+                 _("The postcode is missing: please send geo/plz."))
     if not f.get("ort"):
-        required("geo/ort", "ort_missing", _("Required field geo/ort (city) is missing."))
+        required("geo/ort", "ort_missing", _("The city is missing: please send geo/ort."))
 
     vermarktung = _flags(element, "objektkategorie/vermarktungsart")
+    # A reference object (sold or let, shown as a showcase) often no longer shows its price:
+    # say so, but keep the listing.
+    price_rule = warning if record.aktion == "REFERENZ" else error
     if "KAUF" in vermarktung and f.get("kaufpreis") is None and not f.get(
         "kaufpreis_auf_anfrage"
     ):
         required(
             "preise/kaufpreis",
             "kaufpreis_missing",
-            _("Required field preise/kaufpreis is missing for vermarktungsart KAUF (or set "
-              "kaufpreis auf_anfrage=\"true\" for price on request)."),
+            _("The purchase price is missing: a property for sale (vermarktungsart KAUF) needs "
+              "preise/kaufpreis, or kaufpreis with auf_anfrage=\"true\" for a price on "
+              "request."),
+            make=price_rule,
         )
     if "MIETE_PACHT" in vermarktung and not any(f.get(name) is not None for name in RENT_FIELDS):
         required(
             "preise/kaltmiete",
             "miete_missing",
-            _("Required field preise/kaltmiete (or warmmiete or nettokaltmiete) is missing for "
-              "vermarktungsart MIETE_PACHT."),
+            _("The rent is missing: a property for rent (vermarktungsart MIETE_PACHT) needs "
+              "preise/kaltmiete, preise/warmmiete or preise/nettokaltmiete."),
+            make=price_rule,
         )
 
     for name in ("kaufpreis", "kaltmiete", "warmmiete", "nettokaltmiete", "wohnflaeche",
@@ -99,39 +109,51 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         value = f.get(name)
         if value is not None and value < 0:
             problems.append(
-                error("negative_value", _("{field} must not be negative (it is {value})."),
-                      line=record.field_lines.get(name), path=name, field=name, value=value)
+                error("negative_value",
+                      _("The value of {element} must not be negative, but it is {value}."),
+                      line=record.field_lines.get(name), path=FIELDS_BY_NAME[name].path,
+                      element=FIELDS_BY_NAME[name].path, field=name, value=value)
             )
-    if f.get("waehrung") and not _CURRENCY.match(f["waehrung"]):
+    # Codes that are not codes are dropped (the stored record keeps what was sent): a
+    # truncated "Eur" or a two-letter "DE" in the column would mislead more than help.
+    currency = _attribute(element, "preise/waehrung", "iso_waehrung")
+    if currency and not _CURRENCY.match(currency):
         problems.append(
             warning("currency_invalid",
-                    _("preise/waehrung iso_waehrung=“{value}” is not a 3-letter ISO 4217 code "
-                      "(for example EUR)."),
+                    _("The currency “{value}” (preise/waehrung iso_waehrung) is not a 3-letter "
+                      "ISO 4217 code such as EUR; it was ignored."),
                     line=record.field_lines.get("waehrung"), path="preise/waehrung",
-                    value=f["waehrung"])
+                    value=currency)
         )
-    if f.get("land") and not _COUNTRY.match(f["land"]):
+        f.pop("waehrung", None)
+    country = _attribute(element, "geo/land", "iso_land")
+    if country and not _COUNTRY.match(country):
         problems.append(
             warning("country_invalid",
-                    _("geo/land iso_land=“{value}” is not a 3-letter ISO 3166 code (for "
-                      "example DEU)."),
-                    line=record.field_lines.get("land"), path="geo/land", value=f["land"])
+                    _("The country “{value}” (geo/land iso_land) is not a 3-letter ISO 3166 "
+                      "code such as DEU; it was ignored."),
+                    line=record.field_lines.get("land"), path="geo/land", value=country)
         )
+        f.pop("land", None)
     for name, low, high in (("breitengrad", -90, 90), ("laengengrad", -180, 180)):
         value = f.get(name)
         if value is not None and not low <= value <= high:
             problems.append(
                 warning("geo_invalid",
-                        _("geo/geokoordinaten {name}=“{value}” is out of range; the map "
-                          "position was ignored."),
+                        _("The map position is out of range (geo/geokoordinaten "
+                          "{name}=“{value}”) and was ignored."),
                         line=record.field_lines.get(name), path="geo/geokoordinaten",
                         name=name, value=value)
             )
-            f.pop(name, None)
+            # one coordinate alone is no position
+            f.pop("breitengrad", None)
+            f.pop("laengengrad", None)
+            break
     if f.get("epass_wertklasse") and f["epass_wertklasse"].upper() not in WERTKLASSEN:
         problems.append(
             warning("wertklasse_invalid",
-                    _("Energy efficiency class “{value}” is not one of {allowed}."),
+                    _("The energy efficiency class “{value}” "
+                      "(zustand_angaben/energiepass/wertklasse) is not one of {allowed}."),
                     line=record.field_lines.get("epass_wertklasse"),
                     path="zustand_angaben/energiepass/wertklasse",
                     value=f["epass_wertklasse"], allowed=", ".join(WERTKLASSEN))
@@ -141,14 +163,18 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
             problems.append(
                 (error if strict else warning)(
                     "gruppe_invalid",
-                    _("Attachment group “{value}” is unknown; it was shown as a picture."),
+                    _("The attachment group anhang gruppe=“{value}” is unknown; allowed are "
+                      "{allowed}."),
                     line=attachment.line, path="anhaenge/anhang", value=attachment.gruppe,
+                    allowed=", ".join(ATTRIBUTE_VALUES["anhang@gruppe"]),
                 )
             )
     if not any(a.gruppe in IMAGE_GROUPS or a.gruppe is None for a in record.attachments):
         problems.append(
-            warning("no_images", _("The property has no pictures."), line=record.line,
-                    path="anhaenge")
+            warning("no_images",
+                    _("The property has no pictures (anhaenge/anhang with a picture group such "
+                      "as TITELBILD or BILD)."),
+                    line=record.line, path="anhaenge")
         )
     if strict:
         problems.extend(check_order(element))
@@ -158,22 +184,28 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
                 if localname(child.tag) not in OBJEKTARTEN:
                     problems.append(
                         error("objektart_invalid",
-                              _("<{name}> is not a kind of property OpenImmo knows."),
+                              _("<{name}> in objektkategorie/objektart is not a kind of "
+                                "property OpenImmo knows."),
                               line=child.sourceline, path="objektkategorie/objektart",
                               name=localname(child.tag))
                     )
     return problems
 
 
+def _attribute(element, path: str, name: str) -> str | None:
+    node = find_path(element, path)
+    if node is None:
+        return None
+    raw = next((v for k, v in node.attrib.items() if localname(k) == name), None)
+    return values.clean_text(raw)
+
+
 def _flags(element, path: str) -> set[str]:
     node = find_path(element, path)
     if node is None:
         return set()
-    return {
-        localname(k).upper()
-        for k, v in node.attrib.items()
-        if v.strip().lower() in ("1", "true")
-    }
+    # the same reading of booleans as fields._true_flags, so the rules see what was stored
+    return {localname(k).upper() for k, v in node.attrib.items() if values.parse_bool(v)[0]}
 
 
 def check_order(element, path: str = "") -> list[Problem]:

@@ -30,6 +30,25 @@ def _significant(text: str | None) -> str | None:
     return text
 
 
+def text_content(element) -> str | None:
+    """The text of an element as a reader sees it, markup inside it included.
+
+    Free texts may carry HTML fragments as markup (``Zeile 1<br/>Zeile 2``): their text is
+    kept and ``<br>`` becomes a line break. Plain elements give their text unchanged.
+    """
+    if len(element) == 0:
+        return element.text
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str):
+            if localname(child.tag).lower() == "br":
+                parts.append("\n")
+            else:
+                parts.append(text_content(child) or "")
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def element_to_data(element) -> Data:
     data: Data = {"tag": localname(element.tag)}
     if element.attrib:
