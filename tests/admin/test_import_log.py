@@ -121,7 +121,7 @@ class TestImportLog(WagtailTestUtils):
         client.force_login(superuser)
         html = client.get(inspect_url(partly)).content.decode()
         assert "W00000" in html and "Wohnung in Berlin" in html
-        assert "Required field preise/kaufpreis is missing for vermarktungsart KAUF" in html
+        assert "The purchase price is missing: a property for sale (vermarktungsart KAUF) needs preise/kaufpreis" in html
         page = ListingPage.objects.get(objektnr_extern="W00001")
         assert reverse("wagtailadmin_pages:edit", args=[page.pk]) in html
         assert page.url in html

@@ -108,7 +108,7 @@ def test_admin_opens_the_import_log_and_a_run_and_runs_an_import(
     log = page.locator("[data-openimmo-log]")
     text = log.inner_text()
     assert "W00000" in text
-    assert "Required field preise/kaufpreis is missing for vermarktungsart KAUF" in text
+    assert "The purchase price is missing: a property for sale (vermarktungsart KAUF) needs preise/kaufpreis" in text
     edit = log.get_by_role("link", name="Edit")
     assert edit.get_attribute("href") == f"/admin/pages/{listing.pk}/edit/"
     shot(page, "3-run")

@@ -48,13 +48,13 @@ def test_english_report_names_the_rejected_property_and_what_to_correct(broker):
     assert "Hello Acme," in text
     assert "1 property was rejected" in text
     assert "W00000 – Wohnung in Berlin, mit Balkon (line 2)" in text
-    assert "Required field preise/kaufpreis is missing for vermarktungsart KAUF" in text
-    assert "Note: The property has no pictures." in text
+    assert "The purchase price is missing: a property for sale (vermarktungsart KAUF) needs preise/kaufpreis" in text
+    assert "Note: The property has no pictures (anhaenge/anhang" in text
     assert "New: 1" in text and "Rejected: 1" in text and "Warnings: 1" in text
     page = run.entries.get(outcome="created").listing
     assert page.full_url and page.full_url in text
     assert f'href="{page.full_url}"' in html
-    assert "Required field preise/kaufpreis is missing" in html
+    assert "The purchase price is missing: a property for sale" in html
 
 
 def test_german_report_uses_the_brokers_language(broker):
@@ -64,7 +64,7 @@ def test_german_report_uses_the_brokers_language(broker):
     assert subject == "Tests: acme-20261101.zip importiert, 1 Objekt abgelehnt"
     assert "Hallo Acme," in text
     assert "Pflichtfeld preise/kaufpreis fehlt bei Vermarktungsart KAUF" in text
-    assert "Hinweis: Das Objekt hat keine Bilder." in text
+    assert "Hinweis: Das Objekt hat keine Bilder (anhaenge/anhang" in text
     assert "Neu: 1" in text and "Abgelehnt: 1" in text
     assert "Pflichtfeld preise/kaufpreis fehlt bei Vermarktungsart KAUF" in html
     assert 'lang="de"' in html
