@@ -65,3 +65,7 @@ def make_run(broker, *, status=ImportRun.Status.IMPORTED, entries=(), file_name=
             setattr(run, name, counts.get(name, 0))
     run.save()
     return run
+
+# What the reader tells a broker whose property for sale has no price, in both languages.
+KAUFPREIS_EN = "The purchase price is missing: a property for sale (vermarktungsart KAUF)"
+KAUFPREIS_DE = "Pflichtfeld preise/kaufpreis fehlt bei Vermarktungsart KAUF"

@@ -12,7 +12,7 @@ from django_q.models import Task
 from wagtail.test.utils import WagtailTestUtils
 from wagtail.users.models import UserProfile
 
-from tests.runs import make_listing, make_run, reader_findings
+from tests.runs import KAUFPREIS_DE, KAUFPREIS_EN, make_listing, make_run, reader_findings
 from wagtail_openimmo.models import Broker, ImportRun, ListingPage
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ class TestImportLog(WagtailTestUtils):
         client.force_login(superuser)
         html = client.get(inspect_url(partly)).content.decode()
         assert "W00000" in html and "Wohnung in Berlin" in html
-        assert "The purchase price is missing: a property for sale (vermarktungsart KAUF) needs preise/kaufpreis" in html
+        assert KAUFPREIS_EN in html
         page = ListingPage.objects.get(objektnr_extern="W00001")
         assert reverse("wagtailadmin_pages:edit", args=[page.pk]) in html
         assert page.url in html
@@ -134,7 +134,7 @@ class TestImportLog(WagtailTestUtils):
         profile.save()
         client.force_login(superuser)
         html = client.get(inspect_url(partly)).content.decode()
-        assert "Pflichtfeld preise/kaufpreis fehlt bei Vermarktungsart KAUF" in html
+        assert KAUFPREIS_DE in html
 
     def test_run_import_now_queues_the_inbox_task(self, client, operator):
         client.force_login(operator)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runs import make_listing, make_run, reader_findings
+from tests.runs import KAUFPREIS_EN, make_listing, make_run, reader_findings
 from wagtail_openimmo.models import ImportRun
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -108,7 +108,7 @@ def test_admin_opens_the_import_log_and_a_run_and_runs_an_import(
     log = page.locator("[data-openimmo-log]")
     text = log.inner_text()
     assert "W00000" in text
-    assert "The purchase price is missing: a property for sale (vermarktungsart KAUF) needs preise/kaufpreis" in text
+    assert KAUFPREIS_EN in text
     edit = log.get_by_role("link", name="Edit")
     assert edit.get_attribute("href") == f"/admin/pages/{listing.pk}/edit/"
     shot(page, "3-run")

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_q.models import Schedule
 
-from tests.runs import make_listing, make_run, reader_findings
+from tests.runs import KAUFPREIS_DE, KAUFPREIS_EN, make_listing, make_run, reader_findings
 from wagtail_openimmo.messages import render_message
 from wagtail_openimmo.models import ImportRun
 from wagtail_openimmo.reports import render_run_report, send_pending_reports, send_run_report
@@ -48,7 +48,7 @@ def test_english_report_names_the_rejected_property_and_what_to_correct(broker):
     assert "Hello Acme," in text
     assert "1 property was rejected" in text
     assert "W00000 – Wohnung in Berlin, mit Balkon (line 2)" in text
-    assert "The purchase price is missing: a property for sale (vermarktungsart KAUF) needs preise/kaufpreis" in text
+    assert KAUFPREIS_EN in text
     assert "Note: The property has no pictures (anhaenge/anhang" in text
     assert "New: 1" in text and "Rejected: 1" in text and "Warnings: 1" in text
     page = run.entries.get(outcome="created").listing
@@ -63,10 +63,10 @@ def test_german_report_uses_the_brokers_language(broker):
     subject, text, html = render_run_report(run)
     assert subject == "Tests: acme-20261101.zip importiert, 1 Objekt abgelehnt"
     assert "Hallo Acme," in text
-    assert "Pflichtfeld preise/kaufpreis fehlt bei Vermarktungsart KAUF" in text
+    assert KAUFPREIS_DE in text
     assert "Hinweis: Das Objekt hat keine Bilder (anhaenge/anhang" in text
     assert "Neu: 1" in text and "Abgelehnt: 1" in text
-    assert "Pflichtfeld preise/kaufpreis fehlt bei Vermarktungsart KAUF" in html
+    assert KAUFPREIS_DE in html
     assert 'lang="de"' in html
     # An explicit language wins over the broker's.
     assert "Hello Acme," in render_run_report(run, language="en")[1]
