@@ -50,7 +50,7 @@ DEFAULTS: dict[str, Any] = {
     "INBOX_DIR": None,
     # --- reports -------------------------------------------------------------------------
     "REPORT_FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
-    # Reply-To of broker reports: the operator's address(es). None: no Reply-To header.
+    # Reply-To of broker reports: the operator's address(es). None: settings.MANAGERS.
     "REPORT_REPLY_TO": None,
     # Also send the report to the transfer's <uebertragung techn_email="…"> address.
     "REPORT_TO_TECHN_EMAIL": False,
@@ -69,6 +69,34 @@ DEFAULTS: dict[str, Any] = {
     # Import runs older than this many days are deleted with their per-property log (the
     # newest run of each broker is always kept). None or 0: keep them for ever.
     "RUN_RETENTION_DAYS": 180,
+    # --- front end (listing pages) -------------------------------------------------------
+    # What a visitor gets for a withdrawn (unpublished by the importer) listing: "gone" (410
+    # with a short page linking to the broker's listings) or "redirect" (302 to that index).
+    "WITHDRAWN_LISTING_RESPONSE": "gone",
+    # Map tiles, e.g. "https://tile.example.org/{z}/{x}/{y}.png" ({s} becomes "a"). None: no
+    # map, the address only. Tiles are requested only after the visitor clicks "Load map".
+    "MAP_TILE_URL": None,
+    # The tile provider's required attribution, shown under the map (plain text).
+    "MAP_ATTRIBUTION": "",
+    # Zoom level of the map (OSM-style tiles: 0-19).
+    "MAP_ZOOM": 15,
+    # The contact form on listing pages; False hides it.
+    "CONTACT_FORM_ENABLED": True,
+    # Forms sent sooner than this many seconds after the page was rendered are refused as spam.
+    "CONTACT_MIN_SECONDS": 3,
+    # A rendered form is valid for this many seconds (its signed timestamp expires).
+    "CONTACT_MAX_AGE": 2 * 24 * 3600,
+    # At most CONTACT_RATE_LIMIT enquiries per client IP per CONTACT_RATE_WINDOW seconds
+    # (counted in Django's default cache, under a hash of the IP, never in the database).
+    "CONTACT_RATE_LIMIT": 5,
+    "CONTACT_RATE_WINDOW": 3600,
+    # The request.META key holding the visitor's IP behind a reverse proxy (for example
+    # "HTTP_X_FORWARDED_FOR"; its first address is used). None: REMOTE_ADDR.
+    "CONTACT_CLIENT_IP_HEADER": None,
+    # Sender of enquiry e-mails. None: settings.DEFAULT_FROM_EMAIL.
+    "CONTACT_FROM_EMAIL": None,
+    # URL of the site's privacy policy, linked from the form's consent checkbox.
+    "PRIVACY_POLICY_URL": None,
     # --- IS24 ----------------------------------------------------------------------------
     "IS24_API_BASE_URL": "https://rest.sandbox-immobilienscout24.de",
     # Minutes between two IS24 synchronisations (only scheduled when the IS24 app is

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.paginator import Paginator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
+from rest_framework import serializers
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -23,12 +25,16 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.api import APIField
 from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model_string
+from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
+from ..listing_images import API_RENDITION
 from ..openimmo.fields import FIELDS_BY_NAME
 
 # The field objekttitel is the page title; every other field is a column of the same name.
@@ -59,36 +65,74 @@ def listing_field(name: str) -> models.Field:
 
 
 class AbstractListingIndexPage(Page):
-    """A broker's list of listings. Its children are the broker's ``ListingPage``\\ s."""
+    """A broker's list of listings. Its children are the broker's ``ListingPage``\\ s.
+
+    It renders the live listings with the filters of ``filters.ListingFilterForm`` (all in
+    the query string), shows reference objects (sold or rented) in a section of their own or
+    hides them, and answers for withdrawn listings below it (see ``route``).
+    """
+
+    REFERENCES_APART = "apart"
+    REFERENCES_HIDDEN = "hidden"
+    REFERENCE_DISPLAY_CHOICES = [
+        (REFERENCES_APART, _("in a section of their own")),
+        (REFERENCES_HIDDEN, _("hidden")),
+    ]
 
     intro = RichTextField(_("introduction"), blank=True)
-    show_references = models.BooleanField(
-        _("show reference objects"), default=True,
-        help_text=_("Show sold or rented reference objects in a section of their own."),
+    reference_display = models.CharField(
+        _("reference objects"), max_length=10, choices=REFERENCE_DISPLAY_CHOICES,
+        default=REFERENCES_APART,
+        help_text=_("Sold or rented objects the broker keeps as references."),
     )
-    page_size = models.PositiveSmallIntegerField(_("listings per page"), default=12)
+    page_size = models.PositiveSmallIntegerField(
+        _("listings per page"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        FieldRowPanel([FieldPanel("show_references"), FieldPanel("page_size")]),
+        FieldRowPanel([FieldPanel("reference_display"), FieldPanel("page_size")]),
     ]
 
     class Meta:
         abstract = True
 
     def live_listings(self):
-        return (
-            ListingPage.objects.child_of(self).live().filter(is_reference=False)
-            .select_related("broker")
-        )
+        """The live listings below this page, references included."""
+        return ListingPage.objects.child_of(self).live()
 
     def get_context(self, request, *args, **kwargs):
+        from ..frontend import index_context
+
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.live_listings().order_by("-first_published_at"),
-                              self.page_size)
-        context["listings"] = paginator.get_page(request.GET.get("page"))
+        context.update(index_context(self, request))
         return context
+
+    def route(self, request, path_components):
+        """Withdrawn listings are unpublished pages, which Wagtail answers with 404. The
+        index is the parent of every listing, so it finds them here and serves them as
+        "gone" (see ``serve``) — for visitors and search engines that followed old links."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if len(path_components) == 1 and self.live:
+                withdrawn = (
+                    ListingPage.objects.child_of(self)
+                    .filter(slug=path_components[0], live=False, withdrawn_at__isnull=False)
+                    .first()
+                )
+                if withdrawn is not None:
+                    return RouteResult(self, kwargs={"withdrawn_listing": withdrawn})
+            raise
+
+    def serve(self, request, *args, withdrawn_listing=None, **kwargs):
+        if withdrawn_listing is not None:
+            from ..frontend import serve_withdrawn
+
+            return serve_withdrawn(self, request, withdrawn_listing)
+        return super().serve(request, *args, **kwargs)
 
 
 class ListingIndexPage(AbstractListingIndexPage):
@@ -238,6 +282,32 @@ class AbstractListingPage(Page):
         index.FilterField("preis"),
     ]
 
+    # Wagtail API v2 (see api.py): the key fields for sites with a separate front end.
+    api_fields = [
+        APIField("objektnr_extern"),
+        APIField("vermarktungsart"),
+        APIField("nutzungsart"),
+        APIField("objektart"),
+        APIField("objektart_typ"),
+        APIField("plz"),
+        APIField("ort"),
+        APIField("address", serializer=serializers.CharField(source="address_line")),
+        APIField("coordinates", serializer=serializers.DictField(source="public_coordinates")),
+        APIField("preis"),
+        APIField("waehrung"),
+        APIField("kaufpreis"),
+        APIField("kaltmiete"),
+        APIField("warmmiete"),
+        APIField("nebenkosten"),
+        APIField("wohnflaeche"),
+        APIField("flaeche"),
+        APIField("anzahl_zimmer"),
+        APIField("dreizeiler"),
+        APIField("is_reference"),
+        APIField("broker_slug"),
+        APIField("title_image", serializer=ImageRenditionField(API_RENDITION)),
+    ]
+
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
@@ -367,6 +437,54 @@ class AbstractListingPage(Page):
         if self.objektadresse_freigeben is False:
             return city
         return ", ".join(x for x in (street, city) if x)
+
+    @property
+    def public_coordinates(self) -> dict | None:
+        """Latitude and longitude, only when the broker releases the address."""
+        if self.objektadresse_freigeben is False or None in (self.breitengrad,
+                                                              self.laengengrad):
+            return None
+        return {"lat": float(self.breitengrad), "lon": float(self.laengengrad)}
+
+    @property
+    def broker_slug(self) -> str:
+        return self.broker.slug if self.broker_id else ""
+
+    @property
+    def title_image(self):
+        """The title picture (else the first picture), for the API and social previews."""
+        from ..listing_images import gallery_attachments_queryset, title_first
+
+        attachment = (
+            gallery_attachments_queryset().filter(listing=self).select_related("image")
+            .order_by(*title_first()).first()
+        )
+        return attachment.image if attachment else None
+
+    def get_context(self, request, *args, contact_form=None, **kwargs):
+        from ..frontend import listing_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(listing_context(self, request, contact_form=contact_form))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        """GET shows the listing; POST is the contact form (POST/redirect/GET)."""
+        if request.method == "POST":
+            from ..frontend import serve_contact
+
+            return serve_contact(self, request, *args, **kwargs)
+        return super().serve(request, *args, **kwargs)
+
+    def get_sitemap_urls(self, request=None):
+        """Withdrawn listings are unpublished, so Wagtail's sitemap leaves them out; the
+        last change is the later of the last publication and the last import."""
+        urls = super().get_sitemap_urls(request)
+        changes = [d for d in (self.last_published_at, self.last_imported_at) if d]
+        if changes:
+            for url in urls:
+                url["lastmod"] = max(changes)
+        return urls
 
 
 class ListingPage(AbstractListingPage):

@@ -1,0 +1,89 @@
+"""Real-browser tests: Playwright driving Debian's chromium against a live test server.
+
+Chromium is ``/usr/bin/chromium`` (or ``$CHROMIUM_PATH``). Without it the tests skip — unless
+``OPENIMMO_REQUIRE_BROWSER=1`` (set by ``.ci/run``), then they fail. Screenshots go to
+``test-artifacts/screenshots/`` (kept as CI artefacts, ignored by git).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+EXAMPLE_SITE = ROOT / "example_site"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        reason = f"Chromium is not installed at {path} (apt-get install chromium)"
+        if os.environ.get("OPENIMMO_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{reason}, but OPENIMMO_REQUIRE_BROWSER=1 requires the browser tests")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def example_site_look(settings):
+    """Render with the example site's templates and static files (its base.html overrides
+    the app's), as a site using the app would."""
+    engine = dict(settings.TEMPLATES[0])
+    engine["DIRS"] = [EXAMPLE_SITE / "templates", *engine.get("DIRS", [])]
+    settings.TEMPLATES = [engine]
+    settings.STATICFILES_DIRS = [EXAMPLE_SITE / "static"]
+
+
+@pytest.fixture
+def chromium(monkeypatch, tmp_path):
+    """Headless Chromium, each context with a fresh profile (``--user-data-dir``): yields a
+    factory ``chromium(javascript=True) -> BrowserContext``."""
+    path = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # meanwhile are ordinary synchronous ones, so Django's async guard does not apply.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    contexts = []
+    with sync_playwright() as playwright:
+
+        def new_context(*, javascript: bool = True, locale: str = "en-GB"):
+            context = playwright.chromium.launch_persistent_context(
+                tempfile.mkdtemp(prefix="chromium-profile-", dir=tmp_path),
+                executable_path=path,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1280, "height": 860},
+                locale=locale,
+                java_script_enabled=javascript,
+                reduced_motion="reduce",
+            )
+            context.set_default_timeout(15_000)
+            contexts.append(context)
+            return context
+
+        try:
+            yield new_context
+        finally:
+            for context in contexts:
+                context.close()
+
+
+def screenshot(page, name: str, **kwargs) -> Path:
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), **kwargs)
+    return path

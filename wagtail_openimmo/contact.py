@@ -1,0 +1,168 @@
+"""The enquiry form on a listing page: it e-mails the broker and stores nothing.
+
+Spam protection without third-party services, in three layers:
+
+* a honeypot field (``website``) hidden from people by CSS and from screen readers by
+  ``aria-hidden``; bots that fill it get the success page and no mail is sent;
+* a signed timestamp (``ts``) rendered with the form: forms sent within
+  ``CONTACT_MIN_SECONDS`` are refused, as are forged or expired ones (``CONTACT_MAX_AGE``);
+* a rate limit per client IP (``CONTACT_RATE_LIMIT`` per ``CONTACT_RATE_WINDOW`` seconds),
+  counted in Django's cache under a keyed hash of the IP — the IP itself is not kept.
+
+What the visitor writes goes into the e-mail and nowhere else: no database row, no log line
+with personal data. The mail goes to the listing's contact person (``kontakt_email``), else
+the broker's e-mail, with ``Reply-To`` set to the visitor.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.crypto import salted_hmac
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .conf import get_setting
+
+logger = logging.getLogger(__name__)
+
+SIGNING_SALT = "wagtail_openimmo.contact"
+
+
+class SpamSuspected(Exception):
+    """The submission looks automated: answer as if it succeeded, send nothing."""
+
+
+def new_token() -> str:
+    """A signed timestamp for a freshly rendered form."""
+    return signing.dumps(time.time(), salt=SIGNING_SALT)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    phone = forms.CharField(
+        label=_("Your phone number (optional)"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    message = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "I agree that my details are used to answer my "
+            "enquiry and are sent to the broker by e-mail."
+        )
+    )
+    # Honeypot: people never see it; see the module docstring.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    ts = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["ts"] = new_token()
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        privacy_url = get_setting("PRIVACY_POLICY_URL")
+        if privacy_url:
+            self.fields["privacy"].help_text = format_html(
+                '<a href="{}">{}</a>', privacy_url, _("Privacy policy")
+            )
+
+    def clean_ts(self):
+        token = self.cleaned_data["ts"]
+        try:
+            rendered = signing.loads(
+                token, salt=SIGNING_SALT, max_age=get_setting("CONTACT_MAX_AGE")
+            )
+        except signing.SignatureExpired as exc:
+            # Give the visitor a fresh token so that sending again works.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("ts")] = new_token()
+            raise forms.ValidationError(
+                _("The form has expired. Please check your entries and send it again.")
+            ) from exc
+        except signing.BadSignature as exc:
+            raise SpamSuspected("forged form token") from exc
+        if time.time() - float(rendered) < get_setting("CONTACT_MIN_SECONDS"):
+            raise forms.ValidationError(
+                _("That was very quick. Please check your entries and send the form again.")
+            )
+        return token
+
+    def check_honeypot(self) -> None:
+        if self.data.get(self.add_prefix("website")):
+            raise SpamSuspected("honeypot filled")
+
+    def is_valid_enquiry(self) -> bool:
+        """``is_valid()``, raising ``SpamSuspected`` for bots instead of showing errors."""
+        self.check_honeypot()
+        return self.is_valid()
+
+
+def client_ip(request) -> str:
+    header = get_setting("CONTACT_CLIENT_IP_HEADER")
+    if header and request.META.get(header):
+        return request.META[header].split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def rate_limited(request) -> bool:
+    """Count this submission; True when the client IP is over the limit."""
+    digest = salted_hmac(SIGNING_SALT, client_ip(request)).hexdigest()
+    key = f"wagtail_openimmo:contact:{digest}"
+    window = get_setting("CONTACT_RATE_WINDOW")
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > get_setting("CONTACT_RATE_LIMIT")
+
+
+def recipient(listing) -> str:
+    """Who gets enquiries: the listing's contact person, else the broker."""
+    return listing.kontakt_email or (listing.broker.email if listing.broker_id else "") or ""
+
+
+def send_enquiry(listing, form: ContactForm, request) -> None:
+    """E-mail the enquiry to the broker, in the broker's report language."""
+    data = form.cleaned_data
+    broker = listing.broker
+    context = {
+        "listing": listing,
+        "listing_url": listing.get_full_url(request),
+        "broker": broker,
+        "name": data["name"],
+        "email": data["email"],
+        "phone": data["phone"],
+        "message": data["message"],
+    }
+    with translation.override(broker.language or settings.LANGUAGE_CODE):
+        subject = render_to_string("wagtail_openimmo/email/contact_subject.txt", context)
+        body = render_to_string("wagtail_openimmo/email/contact_body.txt", context)
+    EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=get_setting("CONTACT_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL,
+        to=[recipient(listing)],
+        reply_to=[data["email"]],
+    ).send()
+    logger.info("Enquiry about listing %s sent to the broker %s", listing.pk, broker.slug)

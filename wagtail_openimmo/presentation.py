@@ -1,0 +1,348 @@
+"""What a listing page shows, as labelled and formatted lists the templates loop over.
+
+The labels follow the German conventions of property ads (Kaltmiete, Nebenkosten, Kaution,
+Provision, Kaufpreis, Wohnfläche, Zimmer) with English source strings; the ``de`` catalogue
+gives them their German names. Codes OpenImmo uses as values (``wohnung``, ``BEDARF``,
+``FERN``) get labels here too; an unknown code is shown as sent, never dropped.
+
+Sites that want other facts override the templates and call these functions, or read the
+page's columns directly with the filters of ``openimmo_tags``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .formatting import format_area, format_energy, format_money, format_number
+from .openimmo.features import features as openimmo_features
+
+OBJEKTART_LABELS = {
+    "zimmer": _("Room"),
+    "wohnung": _("Apartment"),
+    "haus": _("House"),
+    "grundstueck": _("Plot of land"),
+    "buero_praxen": _("Office / practice"),
+    "einzelhandel": _("Retail"),
+    "gastgewerbe": _("Hospitality"),
+    "hallen_lager_prod": _("Hall / warehouse / production"),
+    "land_und_forstwirtschaft": _("Agriculture and forestry"),
+    "parken": _("Parking"),
+    "sonstige": _("Other"),
+    "freizeitimmobilie_gewerblich": _("Leisure property"),
+    "zinshaus_renditeobjekt": _("Investment property"),
+}
+VERMARKTUNGSART_LABELS = {
+    "KAUF": pgettext_lazy("marketing type", "Buy"),
+    "MIETE_PACHT": pgettext_lazy("marketing type", "Rent"),
+    "ERBPACHT": _("Leasehold"),
+    "LEASING": _("Leasing"),
+}
+EPART_LABELS = {
+    "BEDARF": _("Energy demand certificate (Bedarfsausweis)"),
+    "VERBRAUCH": _("Energy consumption certificate (Verbrauchsausweis)"),
+    "OHNE_ENERGIEPASS": _("No energy certificate"),
+    "NICHT_NOETIG": _("Not required (e.g. listed building)"),
+    "AB_MAI_2014": _("Energy certificate issued from May 2014"),
+}
+ENERGIETRAEGER_LABELS = {
+    "OEL": _("Oil"),
+    "GAS": _("Gas"),
+    "ELEKTRO": _("Electricity"),
+    "ALTERNATIV": _("Alternative energy"),
+    "SOLAR": _("Solar"),
+    "ERDWAERME": _("Geothermal"),
+    "LUFTWP": _("Air-source heat pump"),
+    "FERN": _("District heating"),
+    "BLOCK": _("Combined heat and power"),
+    "WASSER-ELEKTRO": _("Hydroelectric heating"),
+    "PELLET": _("Wood pellets"),
+    "KOHLE": _("Coal"),
+    "HOLZ": _("Wood"),
+    "FLUESSIGGAS": _("Liquid gas"),
+}
+ZUSTAND_LABELS = {
+    "ERSTBEZUG": _("First occupancy"),
+    "NEUWERTIG": _("As new"),
+    "MODERNISIERT": _("Modernised"),
+    "GEPFLEGT": _("Well kept"),
+    "TEIL_VOLLRENOVIERT": _("Renovated"),
+    "TEIL_VOLLSANIERT": _("Refurbished"),
+    "VOLL_SANIERT": _("Fully refurbished"),
+    "TEIL_SANIERT": _("Partly refurbished"),
+    "TEIL_VOLLRENOVIERUNGSBED": _("In need of renovation"),
+    "SANIERUNGSBEDUERFTIG": _("In need of refurbishment"),
+    "BAUFAELLIG": _("Dilapidated"),
+    "NACH_VEREINBARUNG": _("By arrangement"),
+    "ROHBAU": _("Shell construction"),
+    "ENTKERNT": _("Gutted"),
+    "ABRISSOBJEKT": _("For demolition"),
+    "PROJEKTIERT": _("Planned"),
+}
+# Amenities: by (code, value) first, then by code. See openimmo/features.py for the codes.
+FEATURE_LABELS = {
+    ("kueche", "EBK"): _("Fitted kitchen"),
+    ("kueche", "OFFEN"): _("Open kitchen"),
+    ("kueche", "PANTRY"): _("Kitchenette"),
+    ("bad", "DUSCHE"): _("Shower"),
+    ("bad", "WANNE"): _("Bathtub"),
+    ("bad", "FENSTER"): _("Bathroom with window"),
+    ("bad", "BIDET"): _("Bidet"),
+    ("heizungsart", "OFEN"): _("Stove heating"),
+    ("heizungsart", "ETAGE"): _("Self-contained central heating"),
+    ("heizungsart", "ZENTRAL"): _("Central heating"),
+    ("heizungsart", "FERN"): _("District heating"),
+    ("heizungsart", "FUSSBODEN"): _("Underfloor heating"),
+    ("fahrstuhl", "PERSONEN"): _("Passenger lift"),
+    ("fahrstuhl", "LASTEN"): _("Goods lift"),
+    ("stellplatzart", "GARAGE"): _("Garage"),
+    ("stellplatzart", "TIEFGARAGE"): _("Underground parking"),
+    ("stellplatzart", "CARPORT"): _("Carport"),
+    ("stellplatzart", "FREIPLATZ"): _("Outdoor parking space"),
+    ("stellplatzart", "PARKHAUS"): _("Multi-storey car park"),
+    ("stellplatzart", "DUPLEX"): _("Duplex parking"),
+    ("moebliert", "VOLL"): _("Furnished"),
+    ("moebliert", "TEIL"): _("Partly furnished"),
+    ("unterkellert", "JA"): _("Cellar"),
+    ("unterkellert", "TEIL"): _("Partial cellar"),
+    ("boden", "PARKETT"): _("Parquet flooring"),
+    ("boden", "FLIESEN"): _("Tiled floors"),
+    ("boden", "LAMINAT"): _("Laminate flooring"),
+    ("boden", "DIELEN"): _("Floorboards"),
+    ("boden", "TEPPICH"): _("Carpet"),
+    ("energietyp", "PASSIVHAUS"): _("Passive house"),
+    ("energietyp", "NIEDRIGENERGIE"): _("Low-energy house"),
+    "balkon": _("Balcony"),
+    "terrasse": _("Terrace"),
+    "einliegerwohnung": _("Granny flat"),
+    "kamin": _("Fireplace"),
+    "gaestewc": _("Guest WC"),
+    "gartennutzung": _("Use of garden"),
+    "klimatisiert": _("Air conditioning"),
+    "barrierefrei": _("Barrier-free"),
+    "rollstuhlgerecht": _("Wheelchair accessible"),
+    "seniorengerecht": _("Suitable for seniors"),
+    "wg_geeignet": _("Suitable for flat-sharing"),
+    "sauna": _("Sauna"),
+    "swimmingpool": _("Swimming pool"),
+    "wintergarten": _("Conservatory"),
+    "wasch_trockenraum": _("Laundry room"),
+    "abstellraum": _("Storage room"),
+    "fahrradraum": _("Bicycle storage"),
+    "rolladen": _("Roller shutters"),
+    "dachboden": _("Attic"),
+    "kabel_sat_tv": _("Cable / satellite TV"),
+    "breitband_zugang": _("Broadband"),
+    "ausstatt_kategorie": _("Standard of fittings"),
+    "ausricht_balkon_terrasse": _("Balcony / terrace facing"),
+    "fahrstuhl": _("Lift"),
+    "stellplatzart": _("Parking"),
+    "heizungsart": _("Heating"),
+    "befeuerung": _("Energy source"),
+    "bad": _("Bathroom"),
+    "kueche": _("Kitchen"),
+    "boden": _("Flooring"),
+    "dachform": _("Roof"),
+    "bauweise": _("Construction"),
+}
+VALUE_LABELS = {
+    "STANDARD": _("standard"),
+    "GEHOBEN": _("upmarket"),
+    "LUXUS": _("luxury"),
+    "EINFACH": _("simple"),
+    "NORD": _("north"),
+    "OST": _("east"),
+    "SUED": _("south"),
+    "WEST": _("west"),
+    "NORDOST": _("north-east"),
+    "NORDWEST": _("north-west"),
+    "SUEDOST": _("south-east"),
+    "SUEDWEST": _("south-west"),
+    **ENERGIETRAEGER_LABELS,
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One line of a facts table: ``code`` is the column (or feature) it comes from."""
+
+    code: str
+    label: str
+    value: str
+
+
+def humanize_code(code: str) -> str:
+    return code.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def label_for(labels: dict, code: str | None) -> str:
+    if not code:
+        return ""
+    return str(labels.get(code) or labels.get(code.upper()) or humanize_code(code))
+
+
+def objektart_label(page) -> str:
+    return label_for(OBJEKTART_LABELS, page.objektart)
+
+
+def currency(page) -> str:
+    return page.waehrung or "EUR"
+
+
+def headline_price(page) -> Fact | None:
+    """The one price a listing card shows: Kaufpreis for sale, Kaltmiete (or what there is)
+    for rent."""
+    if page.is_purchase or (page.vermarktungsart is None and page.kaufpreis is not None):
+        if page.kaufpreis_auf_anfrage or page.kaufpreis is None:
+            return Fact("kaufpreis", str(_("Purchase price")), str(_("on request")))
+        return Fact(
+            "kaufpreis", str(_("Purchase price")), format_money(page.kaufpreis, currency(page))
+        )
+    for code, label in (
+        ("kaltmiete", _("Rent (excl. heating)")),
+        ("warmmiete", _("Rent (incl. heating)")),
+        ("nettokaltmiete", _("Net rent (excl. service charges)")),
+    ):
+        value = getattr(page, code)
+        if value is not None:
+            return Fact(code, str(label), format_money(value, currency(page)))
+    if page.preis is not None:
+        return Fact("preis", str(_("Price")), format_money(page.preis, currency(page)))
+    return None
+
+
+def price_facts(page) -> list[Fact]:
+    """Prices in the order German ads give them, with the commission."""
+    money = currency(page)
+    facts: list[Fact] = []
+
+    def add(code: str, label, value=None, *, text: str | None = None):
+        if text:
+            facts.append(Fact(code, str(label), text))
+        elif value is not None:
+            facts.append(Fact(code, str(label), format_money(value, money)))
+
+    if page.is_purchase or page.kaufpreis is not None or page.kaufpreis_auf_anfrage:
+        if page.kaufpreis_auf_anfrage and page.kaufpreis is None:
+            add("kaufpreis", _("Purchase price"), text=str(_("on request")))
+        else:
+            add("kaufpreis", _("Purchase price"), page.kaufpreis)
+        add("hausgeld", _("Maintenance fee (Hausgeld)"), page.hausgeld)
+    add("kaltmiete", _("Rent (excl. heating)"), page.kaltmiete)
+    add("nettokaltmiete", _("Net rent (excl. service charges)"), page.nettokaltmiete)
+    add("nebenkosten", _("Service charges"), page.nebenkosten)
+    if page.heizkosten_enthalten and page.heizkosten is None:
+        add("heizkosten", _("Heating costs"), text=str(_("included in service charges")))
+    else:
+        add("heizkosten", _("Heating costs"), page.heizkosten)
+    add("warmmiete", _("Rent (incl. heating)"), page.warmmiete)
+    if page.kaution is not None:
+        add("kaution", _("Deposit"), page.kaution)
+    else:
+        add("kaution", _("Deposit"), text=page.kaution_text)
+    commission_label = _("Buyer's commission") if page.is_purchase else _("Commission")
+    if page.aussen_courtage:
+        add("aussen_courtage", commission_label, text=page.aussen_courtage)
+    elif page.provisionspflichtig is False:
+        add("aussen_courtage", commission_label, text=str(_("none")))
+    add("courtage_hinweis", _("Commission note"), text=page.courtage_hinweis)
+    return facts
+
+
+def listing_facts(page) -> list[Fact]:
+    """Type, areas, rooms, condition and availability."""
+    facts: list[Fact] = []
+
+    def add(code: str, label, text: str | None):
+        if text:
+            facts.append(Fact(code, str(label), text))
+
+    add("objektnr_extern", _("Object number"), page.objektnr_extern)
+    kind = objektart_label(page)
+    if kind and page.objektart_typ:
+        kind = f"{kind} ({humanize_code(page.objektart_typ)})"
+    add("objektart", _("Property type"), kind)
+    add("wohnflaeche", _("Living area"), format_area(page.wohnflaeche))
+    add("nutzflaeche", _("Usable area"), format_area(page.nutzflaeche))
+    add("gesamtflaeche", _("Total area"), format_area(page.gesamtflaeche))
+    add("grundstuecksflaeche", _("Plot area"), format_area(page.grundstuecksflaeche))
+    add("anzahl_zimmer", _("Rooms"), format_number(page.anzahl_zimmer))
+    add("anzahl_schlafzimmer", _("Bedrooms"), format_number(page.anzahl_schlafzimmer))
+    add("anzahl_badezimmer", _("Bathrooms"), format_number(page.anzahl_badezimmer))
+    add("anzahl_stellplaetze", _("Parking spaces"), format_number(page.anzahl_stellplaetze))
+    if page.etage is not None:
+        add("etage", _("Floor"), str(_("ground floor")) if page.etage == 0 else str(page.etage))
+    add("baujahr", _("Year built"), str(page.baujahr) if page.baujahr else None)
+    add("zustand", _("Condition"), label_for(ZUSTAND_LABELS, page.zustand))
+    if page.abdatum:
+        add("verfuegbar_ab", _("Available from"), date_format(page.abdatum))
+    else:
+        add("verfuegbar_ab", _("Available from"), page.verfuegbar_ab)
+    return facts
+
+
+def energy_facts(page) -> list[Fact]:
+    """What the Gebäudeenergiegesetz (GEG § 87) requires an ad to state, when there is a
+    certificate: its type, the final energy demand or consumption, the main energy source,
+    the year of construction and the efficiency class — plus validity when sent."""
+    facts: list[Fact] = []
+
+    def add(code: str, label, text: str | None):
+        if text:
+            facts.append(Fact(code, str(label), text))
+
+    add("epass_epart", _("Energy certificate"), label_for(EPART_LABELS, page.epass_epart))
+    add(
+        "epass_endenergiebedarf",
+        _("Final energy demand"),
+        format_energy(page.epass_endenergiebedarf),
+    )
+    consumption = format_energy(page.epass_energieverbrauchkennwert)
+    if consumption and page.epass_mitwarmwasser:
+        hot_water = _("including hot water")
+        consumption = f"{consumption} ({hot_water})"
+    add("epass_energieverbrauchkennwert", _("Final energy consumption"), consumption)
+    add(
+        "epass_primaerenergietraeger",
+        _("Main energy source"),
+        label_for(ENERGIETRAEGER_LABELS, page.epass_primaerenergietraeger),
+    )
+    year = page.epass_baujahr or (str(page.baujahr) if page.baujahr and facts else None)
+    add("epass_baujahr", _("Year of construction (certificate)"), year)
+    if page.epass_wertklasse and page.epass_wertklasse.upper() not in ("OHNE", "NICHT_NOETIG"):
+        add("epass_wertklasse", _("Energy efficiency class"), page.epass_wertklasse)
+    add("epass_gueltig_bis", _("Valid until"), _date_text(page.epass_gueltig_bis))
+    if page.epass_ausstelldatum:
+        add("epass_ausstelldatum", _("Issued on"), date_format(page.epass_ausstelldatum))
+    add("epass_jahrgang", _("Regulation (EnEV/GEG year)"), page.epass_jahrgang)
+    return facts
+
+
+def _date_text(text: str | None) -> str | None:
+    """``gueltig_bis`` is free text in OpenImmo; show ISO dates in the local format."""
+    if not text:
+        return None
+    try:
+        return date_format(dt.date.fromisoformat(text.strip()[:10]))
+    except ValueError:
+        return text
+
+
+def feature_label(code: str, value: str | None) -> str:
+    label = FEATURE_LABELS.get((code, value)) if value else None
+    if label:
+        return str(label)
+    base = FEATURE_LABELS.get(code)
+    if value is None:
+        return str(base) if base else humanize_code(code)
+    value_text = label_for(VALUE_LABELS, value)
+    return f"{base}: {value_text}" if base else f"{humanize_code(code)}: {value_text}"
+
+
+def feature_labels(page) -> list[str]:
+    """The amenities of the listing, labelled: ``["Fitted kitchen", "Balcony", …]``."""
+    return [feature_label(code, value) for code, value in openimmo_features(page.openimmo_data)]

@@ -1,0 +1,81 @@
+"""Template filters and tags for listing templates: ``{% load openimmo_tags %}``.
+
+{{ page.kaufpreis|money:page.waehrung }}   1.234.567 € (de) / €1,234,567 (en)
+{{ page.wohnflaeche|area }}                85,5 m²
+{{ page.anzahl_zimmer|number }}            3,5
+{{ page.epass_endenergiebedarf|energy }}   123,5 kWh/(m²·a)
+{{ page.objektbeschreibung|freetext }}     paragraphs, broker HTML reduced to text
+{{ page|headline_price }}                  the card price: a Fact (label, value)
+{{ page.objektart|objektart_label }}       Apartment / Wohnung
+{% json_ld json_ld %}                      <script type="application/ld+json">…
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django import template
+from django.utils.html import linebreaks, strip_tags
+from django.utils.safestring import mark_safe
+
+from .. import formatting, presentation
+from ..seo import json_ld_script
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency="EUR"):
+    return formatting.format_money(value, currency or "EUR")
+
+
+@register.filter
+def area(value):
+    return formatting.format_area(value)
+
+
+@register.filter
+def number(value, decimals=None):
+    return formatting.format_number(value, None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def energy(value):
+    return formatting.format_energy(value)
+
+
+@register.filter
+def headline_price(listing):
+    return presentation.headline_price(listing)
+
+
+@register.filter
+def objektart_label(code):
+    return presentation.label_for(presentation.OBJEKTART_LABELS, code)
+
+
+@register.filter
+def vermarktungsart_label(code):
+    return presentation.label_for(presentation.VERMARKTUNGSART_LABELS, code)
+
+
+@register.simple_tag
+def json_ld(data):
+    return json_ld_script(data) if data else ""
+
+
+_BR = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+_END_P = re.compile(r"<\s*/\s*p\s*>", re.IGNORECASE)
+
+
+@register.filter
+def freetext(text):
+    """A free text as brokers send it: plain text with line breaks, sometimes with HTML
+    fragments (``<br>``, ``<p>``, ``<b>``, entities). Line breaks and paragraphs are kept,
+    other markup is dropped and everything is escaped: the broker's HTML is never trusted."""
+    if not text:
+        return ""
+    text = _END_P.sub("\n\n", _BR.sub("\n", str(text)))
+    text = html.unescape(strip_tags(text))
+    return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
