@@ -106,6 +106,25 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_FTPS_CAFILE": None,
     # --- reports -------------------------------------------------------------------------
     "REPORT_FROM_EMAIL": None,  # None: settings.DEFAULT_FROM_EMAIL
+    # Reply-To of broker reports: the operator's address(es). None: settings.MANAGERS.
+    "REPORT_REPLY_TO": None,
+    # Also send the report to the transfer's <uebertragung techn_email="…"> address.
+    "REPORT_TO_TECHN_EMAIL": False,
+    # Send a report even when a run changed nothing and found nothing worth a warning.
+    "REPORT_UNCHANGED": False,
+    # How often a report whose sending failed is tried in all (the retry task runs every
+    # REPORT_RETRY_MINUTES); after that it is given up and only shown in the admin.
+    "REPORT_MAX_ATTEMPTS": 5,
+    "REPORT_RETRY_MINUTES": 15,
+    # Most properties listed one by one per section of a report (the rest are counted).
+    "REPORT_MAX_ITEMS": 200,
+    # --- scheduling and the run log ------------------------------------------------------
+    # Minutes between two scans of all inboxes (the django-q schedule
+    # "wagtail_openimmo:inbox-scan"; run `openimmo_schedule` after changing it).
+    "INBOX_SCAN_MINUTES": 5,
+    # Import runs older than this many days are deleted with their per-property log (the
+    # newest run of each broker is always kept). None or 0: keep them for ever.
+    "RUN_RETENTION_DAYS": 180,
     # --- front end (listing pages) -------------------------------------------------------
     # What a visitor gets for a withdrawn (unpublished by the importer) listing: "gone" (410
     # with a short page linking to the broker's listings) or "redirect" (302 to that index).
@@ -136,6 +155,9 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_POLICY_URL": None,
     # --- IS24 ----------------------------------------------------------------------------
     "IS24_API_BASE_URL": "https://rest.sandbox-immobilienscout24.de",
+    # Minutes between two IS24 synchronisations (only scheduled when the IS24 app is
+    # installed).
+    "IS24_SYNC_MINUTES": 30,
 }
 
 

@@ -2,13 +2,15 @@
 
 Their arguments are JSON/pickle-friendly (ids and paths, not model instances) and their
 results JSON-safe lists/dicts so that django-q can store them; the work is done in the
-service modules.
+service modules. Schedules (see ``schedules.py``) and ``async_task`` name these functions.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+
+from . import reports, retention
 
 logger = logging.getLogger("wagtail_openimmo.tasks")
 
@@ -74,3 +76,13 @@ def push_exports() -> dict[str, int]:
     for result in push_all():
         counts[result.status] += 1
     return counts
+
+
+def send_pending_reports() -> int:
+    """Send the broker reports that are due (the mail server was away, say)."""
+    return reports.send_pending_reports()
+
+
+def purge_import_runs() -> int:
+    """Delete import runs older than ``RUN_RETENTION_DAYS`` (the newest per broker stays)."""
+    return retention.purge_import_runs()

@@ -1,17 +1,38 @@
-"""Admin viewsets. ``wagtail_hooks.py`` only registers them."""
+"""Admin viewsets. ``wagtail_hooks.py`` only registers them.
+
+Everything the operator needs sits in one "OpenImmo" menu (a ``ViewSetGroup``): brokers
+(a snippet), the import log (a read-only ``ModelViewSet`` with an inspect view) and the held
+files. Wagtail's own viewsets are used rather than wagtail-modeladmin, which left Wagtail's
+core in 6.0 and is only kept in maintenance as a separate package.
+"""
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.contrib import messages
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import FTPAccountForm
-from .models import Broker, ExportTarget, FTPAccount
+from .models import Broker, ExportTarget, FTPAccount, ImportRun
+from .permissions import can_view_log, importrun_permissions
 from .views.export import ExportTargetForm
+from .views.held import ApproveBrokerView, HeldFilesView
+from .views.runs import (
+    STATUS_PRIMARY,
+    ImportRunIndexView,
+    ImportRunInspectView,
+    RunImportNowView,
+)
 
 
 class BrokerViewSet(SnippetViewSet):
@@ -109,4 +130,129 @@ class ExportTargetViewSet(SnippetViewSet):
             FieldRowPanel([FieldPanel("umfang"), FieldPanel("active")]),
         ],
         base_form_class=ExportTargetForm,
+    )
+
+
+class ImportRunFilterSet(WagtailFilterSet):
+    created_at = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = ImportRun
+        fields = ["broker", "status", "created_at"]
+
+
+def _counts(run: ImportRun) -> str:
+    return f"+{run.created} ~{run.updated} −{run.withdrawn} ✕{run.rejected}"
+
+
+class ImportRunViewSet(ModelViewSet):
+    """The import log: read-only (imports write it), filterable, one page per run."""
+
+    model = ImportRun
+    name = "openimmo_runs"
+    url_prefix = "openimmo/runs"
+    url_namespace = "wagtail_openimmo_runs"
+    icon = "list-ul"
+    menu_label = _("Import runs")
+    add_to_admin_menu = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    index_view_class = ImportRunIndexView
+    inspect_view_class = ImportRunInspectView
+    filterset_class = ImportRunFilterSet
+    search_fields = ["file_name", "checksum", "broker__name", "message"]
+    list_per_page = 50
+    ordering = ["-created_at", "-id"]
+    list_display = [
+        TitleColumn("file_name", label=_("File"), url_name="wagtail_openimmo_runs:inspect"),
+        Column("broker", label=_("Broker")),
+        StatusTagColumn(
+            "get_status_display",
+            label=_("Status"),
+            primary=lambda run: run.status in STATUS_PRIMARY,
+            sort_key="status",
+        ),
+        Column("counts", label=_("New / updated / offline / rejected"), accessor=_counts),
+        Column("warnings", label=_("Warnings")),
+        DateColumn("created_at", label=_("Received"), sort_key="created_at"),
+        DateColumn("report_sent_at", label=_("Report sent")),
+    ]
+    inspect_view_fields = [
+        "broker",
+        "file_name",
+        "status",
+        "message",
+        "umfang",
+        "transfer_timestamp",
+        "sendersoftware",
+        "techn_email",
+        "checksum",
+        "size",
+        "file_path",
+        "dry_run",
+        "forced",
+        "started_at",
+        "finished_at",
+        "report_sent_at",
+        "report_attempts",
+        "report_error",
+    ]
+
+    def get_permissions_to_register(self):
+        return importrun_permissions()
+
+    def get_common_view_kwargs(self, **kwargs):
+        # Read-only: no add, edit, delete, history or usage views to link to.
+        return super().get_common_view_kwargs(
+            **{
+                "history_url_name": None,
+                "usage_url_name": None,
+                "add_url_name": None,
+                "edit_url_name": None,
+                "delete_url_name": None,
+                **kwargs,
+            }
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+            path("run-now/", RunImportNowView.as_view(), name="run_now"),
+        ]
+
+
+class LogPermissionMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_log(request.user)
+
+
+class HeldFilesViewSet(ViewSet):
+    """Files waiting for the operator: unapproved brokers and held full transfers."""
+
+    name = "openimmo_held"
+    url_prefix = "openimmo/held"
+    url_namespace = "wagtail_openimmo_held"
+    icon = "warning"
+    menu_label = _("Held files")
+    menu_item_class = LogPermissionMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", HeldFilesView.as_view(), name="index"),
+            path("approve/<int:pk>/", ApproveBrokerView.as_view(), name="approve_broker"),
+        ]
+
+
+class OpenImmoViewSetGroup(ViewSetGroup):
+    menu_label = _("OpenImmo")
+    menu_icon = "home"
+    menu_order = 250
+    items = (
+        BrokerViewSet,
+        ImportRunViewSet,
+        HeldFilesViewSet,
+        FTPAccountViewSet,
+        ExportTargetViewSet,
     )

@@ -5,15 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 from wagtail.contrib.settings.registry import register_setting
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from .models import Broker, FTPSettings
+from .models import Broker, FTPSettings, ImportRun
+from .permissions import ImportRunPermissionPolicy, can_view_log
 from .views import export as export_views
-from .viewsets import BrokerViewSet, ExportTargetViewSet, FTPAccountViewSet
+from .views.dashboard import ImportRunsPanel
+from .viewsets import OpenImmoViewSetGroup
 
-register_snippet(BrokerViewSet)
-register_snippet(FTPAccountViewSet)
-register_snippet(ExportTargetViewSet)
 register_setting(FTPSettings, icon="upload")
 
 
@@ -35,3 +35,16 @@ def export_button(snippet, user, next_url=None):
 
 
 hooks.register("register_bulk_action", export_views.ExportListingsBulkAction)
+
+# Before any viewset asks for the fallback policy.
+register_permission_policy(ImportRun, ImportRunPermissionPolicy(ImportRun))
+
+# register_snippet registers the whole group: the Broker snippet viewset and the plain
+# admin viewsets in it alike.
+register_snippet(OpenImmoViewSetGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_import_runs_panel(request, panels):
+    if can_view_log(request.user):
+        panels.append(ImportRunsPanel())

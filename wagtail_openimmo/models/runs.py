@@ -38,6 +38,10 @@ class ImportRun(models.Model):
     umfang = models.CharField(_("scope"), max_length=4, blank=True)
     transfer_timestamp = models.DateTimeField(_("transfer timestamp"), null=True, blank=True)
     sendersoftware = models.CharField(_("sender software"), max_length=255, blank=True)
+    techn_email = models.EmailField(
+        _("technical contact"), blank=True,
+        help_text=_("The transfer's techn_email: who at the broker runs the export software."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.QUEUED, db_index=True)
     dry_run = models.BooleanField(_("dry run"), default=False)
@@ -73,6 +77,14 @@ class ImportRun(models.Model):
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.withdrawn)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED or self.status == self.Status.HELD
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status in (self.Status.IMPORTED, self.Status.PARTLY)
 
 
 class ImportRunEntry(models.Model):

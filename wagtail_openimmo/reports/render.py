@@ -1,0 +1,154 @@
+"""Writing a run's report: what the broker reads after each import of one of its files."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from ..conf import get_setting
+from ..messages import render_messages
+from ..models import ImportRun, ImportRunEntry
+
+SUBJECT_TEMPLATE = "wagtail_openimmo/email/run_report_subject.txt"
+TEXT_TEMPLATE = "wagtail_openimmo/email/run_report.txt"
+HTML_TEMPLATE = "wagtail_openimmo/email/run_report.html"
+
+Outcome = ImportRunEntry.Outcome
+
+
+@dataclass
+class ReportItem:
+    """One property as the report shows it."""
+
+    objektnr: str
+    title: str
+    outcome: str
+    outcome_label: str
+    line: int | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    url: str | None = None
+
+
+@dataclass
+class Section:
+    items: list[ReportItem]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def listing_url(page) -> str | None:
+    """The public address of a live listing page.
+
+    ``full_url`` needs the page to be under a Wagtail ``Site``; without one the site's base
+    address (``WAGTAILADMIN_BASE_URL``) and the page's path are the best guess there is.
+    """
+    if page is None or not page.live:
+        return None
+    url = page.get_full_url()
+    if url:
+        return url
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
+    return urljoin(base, page.url_path) if base else None
+
+
+def needs_report(run: ImportRun) -> bool:
+    """Whether the broker should hear about ``run``.
+
+    A file that was refused, held or failed is always reported; so is any change, any
+    rejected property and any warning. A run that changed nothing and found nothing is only
+    reported with ``REPORT_UNCHANGED``.
+    """
+    if run.broker_id is None or run.dry_run or not run.finished:
+        return False
+    if run.status != ImportRun.Status.IMPORTED:
+        return True
+    if run.changed or run.rejected or run.warnings or run.problems:
+        return True
+    return bool(get_setting("REPORT_UNCHANGED"))
+
+
+def _item(entry: ImportRunEntry, *, with_url: bool = False) -> ReportItem:
+    messages = entry.messages or []
+    return ReportItem(
+        objektnr=entry.objektnr,
+        title=entry.title,
+        outcome=entry.outcome,
+        outcome_label=str(entry.get_outcome_display()),
+        line=entry.line,
+        errors=render_messages(messages, severity="error"),
+        warnings=render_messages(messages, severity="warning"),
+        url=listing_url(entry.listing) if with_url else None,
+    )
+
+
+def _section(queryset, limit: int, **kwargs) -> Section:
+    total = queryset.count()
+    return Section([_item(e, **kwargs) for e in queryset[:limit]], total)
+
+
+def report_context(run: ImportRun) -> dict[str, Any]:
+    """What the report templates get; rendered strings are in the active language."""
+    limit = get_setting("REPORT_MAX_ITEMS")
+    entries = run.entries.select_related("listing").order_by("position", "id")
+    rejected = _section(entries.filter(outcome=Outcome.REJECTED), limit)
+    published = _section(
+        entries.filter(outcome__in=[Outcome.CREATED, Outcome.UPDATED]), limit, with_url=True
+    )
+    withdrawn = _section(entries.filter(outcome=Outcome.WITHDRAWN), limit)
+    # Warnings of properties that were imported anyway (rejected ones list theirs above).
+    warned = [
+        item
+        for item in (_item(e) for e in entries.exclude(outcome=Outcome.REJECTED) if e.messages)
+        if item.warnings
+    ]
+    file_problems = render_messages(run.problems or [])
+    return {
+        "run": run,
+        "broker": run.broker,
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "counts": {
+            "created": run.created,
+            "updated": run.updated,
+            "unchanged": run.unchanged,
+            "withdrawn": run.withdrawn,
+            "rejected": run.rejected,
+            "warnings": run.warnings,
+        },
+        "file_errors": [p for p in file_problems if p["severity"] == "error"],
+        "file_warnings": [p for p in file_problems if p["severity"] == "warning"],
+        # The importer's own sentence, for refusals it did not describe as findings.
+        "message": run.message if not file_problems else "",
+        "rejected": rejected,
+        "published": published,
+        "withdrawn": withdrawn,
+        "warned": Section(warned[:limit], len(warned)),
+        "is_full_transfer": run.umfang == "VOLL",
+    }
+
+
+def render_run_report(run: ImportRun, language: str | None = None) -> tuple[str, str, str]:
+    """``(subject, text, html)`` of the report on ``run``, in ``language`` (default: the
+    broker's report language). Sites override the three templates to change the wording."""
+    language = language or (run.broker.language if run.broker else None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = report_context(run)
+        subject = render_to_string(SUBJECT_TEMPLATE, context)
+        text = render_to_string(TEXT_TEMPLATE, context)
+        html = render_to_string(HTML_TEMPLATE, context)
+    # A subject is one line; templates end with a newline and may wrap.
+    subject = " ".join(subject.split())
+    # Optional sections leave blank lines behind; one empty line between blocks is enough.
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return subject, text, html

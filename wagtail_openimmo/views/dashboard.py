@@ -1,0 +1,39 @@
+"""The dashboard panel: the latest import runs and what went wrong in the last 24 hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.admin.ui.components import Component
+
+from ..models import ImportRun
+from .held import waiting_counts
+
+LATEST = 5
+PROBLEMS = (ImportRun.Status.FAILED, ImportRun.Status.REJECTED, ImportRun.Status.PARTLY)
+
+
+class ImportRunsPanel(Component):
+    name = "wagtail_openimmo_runs"
+    template_name = "wagtail_openimmo/admin/dashboard_panel.html"
+    order = 150
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        since = timezone.now() - dt.timedelta(hours=24)
+        recent_problems = ImportRun.objects.filter(created_at__gte=since, status__in=PROBLEMS)
+        context.update(
+            {
+                "latest_runs": ImportRun.objects.select_related("broker")[:LATEST],
+                "failures": recent_problems.select_related("broker")[:LATEST],
+                "failure_count": recent_problems.count(),
+                "failed_count": recent_problems.filter(status=ImportRun.Status.FAILED).count(),
+                "waiting": waiting_counts(),
+                "index_url": reverse("wagtail_openimmo_runs:index"),
+                "held_url": reverse("wagtail_openimmo_held:index"),
+                "problem_statuses": [s.value for s in PROBLEMS],
+            }
+        )
+        return context

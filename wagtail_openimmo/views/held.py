@@ -1,0 +1,105 @@
+"""Held files: uploads waiting for the operator.
+
+Two kinds of file wait: those of brokers whose import is not approved yet (they stay in the
+broker's inbox untouched until approval), and full transfers (VOLL) that the mass-withdrawal
+guard held because they would take too many listings offline (the run has status "held").
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db.models import Count, Max, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+
+from ..models import Broker, ImportRun
+from .runs import queue_inbox_run
+
+logger = logging.getLogger(__name__)
+
+
+def waiting_brokers():
+    """Brokers that are not approved, the ones that have sent files first."""
+    return (
+        Broker.objects.filter(import_approved=False)
+        .annotate(runs=Count("import_runs"))
+        .order_by("approval_requested_at", "name")
+    )
+
+
+def held_runs():
+    """Runs held by the VOLL guard and not confirmed since (a later run of the same file)."""
+    held = ImportRun.objects.filter(status=ImportRun.Status.HELD).select_related("broker")
+    confirmed = (
+        ImportRun.objects.filter(forced=True)
+        .exclude(checksum="")
+        .values("broker_id", "checksum")
+        .annotate(last=Max("id"))
+    )
+    done = {(row["broker_id"], row["checksum"]): row["last"] for row in confirmed}
+    return [run for run in held if done.get((run.broker_id, run.checksum), 0) < run.id]
+
+
+class HeldFilesView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+    model = ImportRun
+    permission_required = "view"
+    template_name = "wagtail_openimmo/admin/held_files.html"
+    page_title = gettext_lazy("Held files")
+    header_icon = "warning"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        brokers = list(waiting_brokers())
+        context.update(
+            {
+                "waiting_brokers": brokers,
+                "waiting_with_files": [b for b in brokers if b.approval_requested_at],
+                "held_runs": held_runs(),
+                "can_run_import": self.user_has_permission("run_import"),
+                "runs_index_url": reverse("wagtail_openimmo_runs:index"),
+            }
+        )
+        return context
+
+
+class ApproveBrokerView(PermissionCheckedMixin, View):
+    """POST: approve a broker's imports and queue an inbox run for its waiting files."""
+
+    model = ImportRun
+    permission_required = "run_import"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        broker = get_object_or_404(Broker, pk=pk)
+        if not broker.import_approved:
+            Broker.objects.filter(pk=broker.pk).update(import_approved=True)
+            logger.info("Broker %s approved by %s", broker.slug, request.user)
+            try:
+                queue_inbox_run(request.user)
+            except Exception:  # approved all the same; the next scheduled scan imports
+                logger.exception("Could not queue an inbox run after approving %s", broker.slug)
+            messages.success(
+                request,
+                _("%(broker)s is approved; the files waiting in the inbox are being imported.")
+                % {"broker": broker.name},
+            )
+        return redirect("wagtail_openimmo_held:index")
+
+
+def waiting_counts() -> dict[str, int]:
+    """For the dashboard: how many brokers and held full transfers wait for the operator."""
+    brokers = Broker.objects.filter(
+        Q(import_approved=False) & Q(approval_requested_at__isnull=False)
+    ).count()
+    return {"brokers": brokers, "held_runs": len(held_runs())}

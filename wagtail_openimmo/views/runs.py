@@ -1,0 +1,122 @@
+"""The import log in the admin: the list of runs, one run's detail, and "Run import now"."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django_q.tasks import async_task
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+
+from ..messages import render_messages
+from ..models import ImportRun, ImportRunEntry
+
+logger = logging.getLogger(__name__)
+
+# The django-q task "Run import now" queues: every inbox, like the scheduled scan.
+INBOX_TASK = "wagtail_openimmo.tasks.process_inboxes"
+ENTRIES_PER_PAGE = 100
+
+STATUS_PRIMARY = {ImportRun.Status.IMPORTED}
+STATUS_PROBLEM = {ImportRun.Status.FAILED, ImportRun.Status.REJECTED}
+
+
+def queue_inbox_run(user=None) -> str | None:
+    """Queue a scan of every inbox for the django-q cluster; the task id."""
+    task_id = async_task(INBOX_TASK, task_name="wagtail_openimmo:run-now", group="wagtail_openimmo")
+    logger.info("Inbox run queued by %s (task %s)", user or "?", task_id)
+    return task_id
+
+
+class ImportRunIndexView(IndexView):
+    template_name = "wagtail_openimmo/admin/importrun_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_run_import"] = self.user_has_permission("run_import")
+        context["run_now_url"] = reverse("wagtail_openimmo_runs:run_now")
+        return context
+
+
+class ImportRunInspectView(InspectView):
+    """One run: what happened to the file and to each of its properties."""
+
+    template_name = "wagtail_openimmo/admin/importrun_inspect.html"
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "–" if value is None or value == "" else value
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        run: ImportRun = self.object
+        outcome = self.request.GET.get("outcome") or ""
+        entries = run.entries.select_related("listing").order_by("position", "id")
+        if outcome in ImportRunEntry.Outcome.values:
+            entries = entries.filter(outcome=outcome)
+        page = Paginator(entries, ENTRIES_PER_PAGE).get_page(self.request.GET.get("p"))
+        context.update(
+            {
+                "run": run,
+                "file_findings": render_messages(run.problems or []),
+                "entries_page": page,
+                "log": [self._row(entry) for entry in page.object_list],
+                "outcome": outcome,
+                "outcomes": ImportRunEntry.Outcome.choices,
+                "counts": [
+                    (gettext_lazy("created"), run.created),
+                    (gettext_lazy("updated"), run.updated),
+                    (gettext_lazy("unchanged"), run.unchanged),
+                    (gettext_lazy("withdrawn"), run.withdrawn),
+                    (gettext_lazy("rejected"), run.rejected),
+                    (gettext_lazy("warnings"), run.warnings),
+                ],
+                "status_is_problem": run.status in STATUS_PROBLEM,
+            }
+        )
+        return context
+
+    @staticmethod
+    def _row(entry: ImportRunEntry) -> dict:
+        page = entry.listing
+        return {
+            "entry": entry,
+            # Rendered in the language the admin user works in (Wagtail activates it).
+            "messages": render_messages(entry.messages or []),
+            "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if page else None,
+            "live_url": page.get_url() if page is not None and page.live else None,
+        }
+
+
+class RunImportNowView(PermissionCheckedMixin, View):
+    """POST only: queue a scan of all inboxes, then back to where the button was."""
+
+    model = ImportRun
+    permission_required = "run_import"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            queue_inbox_run(request.user)
+        except Exception as exc:  # the queue (Redis, the database) is not there
+            logger.exception("Could not queue an inbox run")
+            messages.error(request, _("The import could not be queued: %(error)s") % {"error": exc})
+        else:
+            messages.success(
+                request,
+                _("Import queued: every inbox will be scanned and new files imported shortly."),
+            )
+        target = request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("wagtail_openimmo_runs:index")
+        return redirect(target)
