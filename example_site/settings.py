@@ -9,6 +9,7 @@ Everything a test or a newcomer may want to point elsewhere comes from the envir
     EMAIL_FILE_PATH     default example_site/var/mail
     REDIS_URL           unset: django-q2 uses the database (ORM broker); set: the Redis broker
     IS24_API_BASE_URL   default https://rest.sandbox-immobilienscout24.de
+    IS24_CONSUMER_KEY, IS24_CONSUMER_SECRET   the site's IS24 OAuth consumer (optional)
     SECRET_KEY, DEBUG, ALLOWED_HOSTS, WAGTAILADMIN_BASE_URL
 """
 
@@ -34,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
 INSTALLED_APPS = [
     "example_site.home",
     "wagtail_openimmo",
+    "wagtail_openimmo.is24",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -139,6 +141,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "rtf", "od
 
 WAGTAIL_OPENIMMO = {
     "IS24_API_BASE_URL": env("IS24_API_BASE_URL", "https://rest.sandbox-immobilienscout24.de"),
+    "IS24_CONSUMER_KEY": env("IS24_CONSUMER_KEY"),
+    "IS24_CONSUMER_SECRET": env("IS24_CONSUMER_SECRET"),
 }
 
 # django-q2: the database is the queue unless REDIS_URL is set.
