@@ -31,49 +31,64 @@ class IS24Connection(models.Model):
     """
 
     broker = models.OneToOneField(
-        "wagtail_openimmo.Broker", verbose_name=_("broker"), on_delete=models.CASCADE,
+        "wagtail_openimmo.Broker",
+        verbose_name=_("broker"),
+        on_delete=models.CASCADE,
         related_name="is24_connection",
     )
     sandbox = models.BooleanField(
-        _("sandbox"), default=True,
+        _("sandbox"),
+        default=True,
         help_text=_("The account is on IS24's sandbox (test system), not on the live site."),
     )
     active = models.BooleanField(
-        _("sync active"), default=True,
+        _("sync active"),
+        default=True,
         help_text=_("Listings of this broker are synced to IS24."),
     )
     consumer_key = models.CharField(
-        _("consumer key"), max_length=255, blank=True,
+        _("consumer key"),
+        max_length=255,
+        blank=True,
         help_text=_("Leave empty to use the site's consumer key from the settings."),
     )
     consumer_secret = models.CharField(
-        _("consumer secret"), max_length=255, blank=True,
+        _("consumer secret"),
+        max_length=255,
+        blank=True,
         help_text=_("Leave empty to keep the stored secret (or to use the settings)."),
     )
-    access_token = models.CharField(_("access token"), max_length=255, blank=True,
-                                    editable=False)
-    access_token_secret = models.CharField(_("access token secret"), max_length=255,
-                                           blank=True, editable=False)
-    authorised_at = models.DateTimeField(_("authorised at"), null=True, blank=True,
-                                         editable=False)
+    access_token = models.CharField(_("access token"), max_length=255, blank=True, editable=False)
+    access_token_secret = models.CharField(
+        _("access token secret"), max_length=255, blank=True, editable=False
+    )
+    authorised_at = models.DateTimeField(_("authorised at"), null=True, blank=True, editable=False)
     needs_reauth = models.BooleanField(
-        _("needs re-authorisation"), default=False, editable=False,
+        _("needs re-authorisation"),
+        default=False,
+        editable=False,
         help_text=_("IS24 refused the access token; authorise the account again."),
     )
     # The request token of a running three-legged OAuth flow (IS24 lets it live 30 minutes).
-    pending_request_token = models.CharField(max_length=255, blank=True, editable=False,
-                                             db_index=True)
-    pending_request_token_secret = models.CharField(max_length=255, blank=True,
-                                                    editable=False)
+    pending_request_token = models.CharField(
+        max_length=255, blank=True, editable=False, db_index=True
+    )
+    pending_request_token_secret = models.CharField(max_length=255, blank=True, editable=False)
     pending_request_at = models.DateTimeField(null=True, blank=True, editable=False)
     pending_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
     adopted_at = models.DateTimeField(
-        _("existing IS24 listings adopted at"), null=True, blank=True, editable=False,
-        help_text=_("When the first sync matched the listings already on IS24 by external "
-                    "id."),
+        _("existing IS24 listings adopted at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the first sync matched the listings already on IS24 by external id."),
     )
     last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
@@ -94,8 +109,10 @@ class IS24Connection(models.Model):
         """(key, secret): the connection's own pair, else the site's from the settings."""
         if self.consumer_key and self.consumer_secret:
             return self.consumer_key, self.consumer_secret
-        return (conf.get_setting("IS24_CONSUMER_KEY") or "",
-                conf.get_setting("IS24_CONSUMER_SECRET") or "")
+        return (
+            conf.get_setting("IS24_CONSUMER_KEY") or "",
+            conf.get_setting("IS24_CONSUMER_SECRET") or "",
+        )
 
     @property
     def is_authorised(self) -> bool:
@@ -139,22 +156,30 @@ class IS24ListingState(models.Model):
     """
 
     listing = models.OneToOneField(
-        "wagtail_openimmo.ListingPage", verbose_name=_("listing"), null=True, blank=True,
+        "wagtail_openimmo.ListingPage",
+        verbose_name=_("listing"),
+        null=True,
+        blank=True,
         # Deleting the page must not lose the IS24 id: the next sync deactivates the object.
-        on_delete=models.SET_NULL, related_name="is24_state",
+        on_delete=models.SET_NULL,
+        related_name="is24_state",
     )
     connection = models.ForeignKey(
-        IS24Connection, verbose_name=_("IS24 connection"), on_delete=models.CASCADE,
+        IS24Connection,
+        verbose_name=_("IS24 connection"),
+        on_delete=models.CASCADE,
         related_name="listing_states",
     )
-    external_id = models.CharField(_("external id"), max_length=255, blank=True,
-                                   help_text=_("The listing's objektnr_extern."))
+    external_id = models.CharField(
+        _("external id"), max_length=255, blank=True, help_text=_("The listing's objektnr_extern.")
+    )
     title = models.CharField(_("title"), max_length=255, blank=True)
     is24_id = models.CharField(_("IS24 id"), max_length=32, blank=True, db_index=True)
     realestate_type = models.CharField(_("IS24 type"), max_length=40, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True)
     attachments_hash = models.CharField(
-        max_length=64, blank=True,
+        max_length=64,
+        blank=True,
         help_text="Hash of the image list last synced completely; equal means no image work.",
     )
     published = models.BooleanField(_("published on IS24"), default=False)
@@ -163,22 +188,29 @@ class IS24ListingState(models.Model):
     last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     last_error_code = models.CharField(_("error code"), max_length=80, blank=True)
-    notice = models.TextField(_("notice"), blank=True,
-                              help_text=_("Something the broker should know, e.g. that the "
-                                          "listing became a new IS24 object."))
+    # Our own errors as {"template": English text, "params": {...}} so that reports can show
+    # them in the broker's language; IS24's messages are kept as IS24 sent them.
+    last_error_detail = models.JSONField(default=dict, blank=True)
+    notice = models.TextField(
+        _("notice"),
+        blank=True,
+        help_text=_(
+            "Something the broker should know, e.g. that the listing became a new IS24 object."
+        ),
+    )
     notice_at = models.DateTimeField(null=True, blank=True)
     replaced_is24_ids = models.JSONField(
-        _("replaced IS24 ids"), default=list, blank=True,
-        help_text=_("Former IS24 objects of this listing (deactivated when its type "
-                    "changed)."),
+        _("replaced IS24 ids"),
+        default=list,
+        blank=True,
+        help_text=_("Former IS24 objects of this listing (deactivated when its type changed)."),
     )
 
     class Meta:
         verbose_name = _("IS24 listing state")
         verbose_name_plural = _("IS24 listing states")
         ordering = ["connection", "external_id"]
-        indexes = [models.Index(fields=["connection", "external_id"],
-                                name="is24_state_extern")]
+        indexes = [models.Index(fields=["connection", "external_id"], name="is24_state_extern")]
 
     def __str__(self) -> str:
         return f"{self.external_id or self.title} ({self.status_label()})"
@@ -197,13 +229,32 @@ class IS24ListingState(models.Model):
     def expose_url(self) -> str:
         return self.connection.expose_url(self.is24_id) if self.published else ""
 
-    def set_error(self, message: str, code: str) -> None:
+    def set_error(self, message: str, code: str, detail: dict | None = None) -> None:
         self.last_error = message
         self.last_error_code = code
+        self.last_error_detail = detail or {}
 
     def clear_error(self) -> None:
         self.last_error = ""
         self.last_error_code = ""
+        self.last_error_detail = {}
+
+    def error_message(self) -> str:
+        """The last error in the active language (IS24's own messages as IS24 sent them)."""
+        from django.utils.translation import gettext
+
+        detail = self.last_error_detail or {}
+        if detail.get("template"):
+            # Field labels are translatable themselves; other parameters are data.
+            params = {
+                key: gettext(value) if key == "label" else value
+                for key, value in (detail.get("params") or {}).items()
+            }
+            try:
+                return gettext(detail["template"]).format(**params)
+            except (KeyError, IndexError, ValueError):  # a broken translation must not crash
+                pass
+        return self.last_error
 
 
 class IS24AttachmentState(models.Model):
@@ -213,10 +264,14 @@ class IS24AttachmentState(models.Model):
     image whose checksum is already on IS24 is never uploaded again.
     """
 
-    state = models.ForeignKey(IS24ListingState, on_delete=models.CASCADE,
-                              related_name="attachments")
+    state = models.ForeignKey(
+        IS24ListingState, on_delete=models.CASCADE, related_name="attachments"
+    )
     attachment = models.ForeignKey(
-        "wagtail_openimmo.ListingAttachment", null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtail_openimmo.ListingAttachment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     external_id = models.CharField(max_length=50, blank=True)
