@@ -91,6 +91,9 @@ class IS24Connection(models.Model):
         help_text=_("When the first sync matched the listings already on IS24 by external id."),
     )
     last_sync_at = models.DateTimeField(_("last sync"), null=True, blank=True, editable=False)
+    # A lease, so that two syncs of one account (the schedule and a command, say) never run
+    # at once and create the same listing twice.
+    sync_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
