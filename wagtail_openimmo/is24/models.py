@@ -201,6 +201,7 @@ class IS24ListingState(models.Model):
             "Something the broker should know, e.g. that the listing became a new IS24 object."
         ),
     )
+    notice_detail = models.JSONField(default=dict, blank=True)
     notice_at = models.DateTimeField(null=True, blank=True)
     replaced_is24_ids = models.JSONField(
         _("replaced IS24 ids"),
@@ -244,20 +245,30 @@ class IS24ListingState(models.Model):
 
     def error_message(self) -> str:
         """The last error in the active language (IS24's own messages as IS24 sent them)."""
-        from django.utils.translation import gettext
+        return render_message(self.last_error_detail, self.last_error)
 
-        detail = self.last_error_detail or {}
-        if detail.get("template"):
-            # Field labels are translatable themselves; other parameters are data.
-            params = {
-                key: gettext(value) if key == "label" else value
-                for key, value in (detail.get("params") or {}).items()
-            }
-            try:
-                return gettext(detail["template"]).format(**params)
-            except (KeyError, IndexError, ValueError):  # a broken translation must not crash
-                pass
-        return self.last_error
+    def notice_message(self) -> str:
+        return render_message(self.notice_detail, self.notice)
+
+
+def render_message(detail: dict | None, fallback: str) -> str:
+    """A stored ``{"template", "params"}`` message in the active language."""
+    from django.utils.translation import gettext
+
+    detail = detail or {}
+    if detail.get("items"):
+        return "; ".join(render_message(item, "") for item in detail["items"]) or fallback
+    if not detail.get("template"):
+        return fallback
+    # Field labels are translatable themselves; other parameters are data.
+    params = {
+        key: gettext(value) if key == "label" else value
+        for key, value in (detail.get("params") or {}).items()
+    }
+    try:
+        return gettext(detail["template"]).format(**params)
+    except (KeyError, IndexError, ValueError):  # a broken translation must not crash
+        return fallback
 
 
 class IS24AttachmentState(models.Model):

@@ -38,7 +38,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from .. import conf
 from ..models import Broker, ListingPage
@@ -59,13 +59,17 @@ from .mapping import (
     desired_attachments,
     map_listing,
 )
-from .models import IS24AttachmentState, IS24Connection, IS24ListingState
+from .models import IS24AttachmentState, IS24Connection, IS24ListingState, render_message
 
 logger = logging.getLogger(__name__)
 
 # A sync holds its connection's lease and renews it while it works; a lease not renewed for
 # this long belongs to a sync that died, and the next one may take over.
 LEASE = dt.timedelta(minutes=10)
+TYPE_CHANGED = gettext_noop(
+    "The IS24 type changed from {old_type} to {new_type}, which IS24 cannot change in place: "
+    "the listing became a new IS24 object and the old object {old_id} was deactivated."
+)
 HEARTBEAT = dt.timedelta(minutes=1)
 CREATE_ATTEMPTS = 2
 
@@ -220,7 +224,7 @@ def sync_all(*, dry_run: bool = False) -> list[SyncResult]:
         except Exception:  # a bug for one broker must not hide the others' listings
             logger.exception("IS24 sync of broker %s failed", connection.broker.slug)
             result = SyncResult(broker=connection.broker.slug, dry_run=dry_run, stopped="crashed")
-            result.error(None, "Unexpected error; see the server log.", "CRASHED")
+            result.error(None, gettext("Unexpected error; see the server log."), "CRASHED")
             results.append(result)
     return results
 
@@ -260,7 +264,7 @@ def listing_notices(broker: Broker, since: dt.datetime | None = None) -> list[di
         {
             "objektnr": s.external_id,
             "title": s.title,
-            "message": s.notice,
+            "message": s.notice_message(),
             "is24_id": s.is24_id or None,
             "replaced_is24_ids": s.replaced_is24_ids,
             "at": s.notice_at,
@@ -289,8 +293,8 @@ def _acquire(connection: IS24Connection) -> bool:
 
 def _connection_message(connection: IS24Connection) -> str:
     if not connection.access_token:
-        return "The IS24 account is not connected yet."
-    return "IS24 refused the access token; authorise the IS24 account again in the admin."
+        return gettext("The IS24 account is not connected yet.")
+    return gettext("IS24 refused the access token; authorise the IS24 account again in the admin.")
 
 
 def is_active(listing: ListingPage) -> bool:
@@ -364,7 +368,11 @@ class _Planner:
             state = plan.state
             if plan.problems:
                 for problem in plan.problems:
-                    result.error(plan.objektnr, problem.message, problem.code)
+                    result.error(
+                        plan.objektnr,
+                        render_message(problem.detail(), problem.message),
+                        problem.code,
+                    )
                 continue
             if not plan.active:
                 if state and state.is24_id and state.published:
@@ -491,7 +499,9 @@ class _Runner(_Planner):
         IS24Connection.objects.filter(pk=connection.pk).update(
             last_error=f"{exc.code}: {exc.message}"[:2000]
         )
-        self.result.error(None, f"IS24 is not available: {exc.message}", exc.code)
+        self.result.error(
+            None, gettext("IS24 is not available: {message}").format(message=exc.message), exc.code
+        )
         logger.warning("IS24 sync of %s stopped: %s", self.broker.slug, exc.message)
         return StopSync("unavailable")
 
@@ -513,21 +523,17 @@ class _Runner(_Planner):
 
     def _record_problems(self, plan: Plan) -> None:
         state = self._state_for(plan)
-        first = plan.problems[0]
         state.set_error(
             "; ".join(p.message for p in plan.problems),
-            first.code,
-            first.detail()
-            if len(plan.problems) == 1
-            else {
-                "template": "{messages}",
-                "params": {"messages": "; ".join(p.message for p in plan.problems)},
-            },
+            plan.problems[0].code,
+            {"items": [p.detail() for p in plan.problems]},
         )
         state.last_synced_at = timezone.now()
         state.save()
         for problem in plan.problems:
-            self.result.error(plan.objektnr, problem.message, problem.code)
+            self.result.error(
+                plan.objektnr, render_message(problem.detail(), problem.message), problem.code
+            )
 
     def _record_is24_error(self, plan: Plan, exc: IS24Error) -> None:
         state = self._state_for(plan)
@@ -751,11 +757,13 @@ class _Runner(_Planner):
             state.published = False
             state.payload_hash = ""
             state.attachments_hash = ""
-            state.notice = (
-                f"The IS24 type changed from {old_type} to {mapped.realestate_type}, which "
-                f"IS24 cannot change in place: the listing becomes a new IS24 object and the "
-                f"old object {old_id} was deactivated."
+            notice = MappingProblem(
+                "TYPE_CHANGED",
+                TYPE_CHANGED,
+                {"old_type": old_type, "new_type": mapped.realestate_type, "old_id": old_id},
             )
+            state.notice = notice.message
+            state.notice_detail = notice.detail()
             state.notice_at = timezone.now()
             state.save()
         self.result.replaced += 1
