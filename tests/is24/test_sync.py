@@ -251,6 +251,32 @@ def test_401_stops_the_sync_cleanly_and_marks_the_connection(
     assert again.stopped == "needs_reauth" and fake_is24.requests == []
 
 
+def test_401_on_the_very_first_request_stops_cleanly(broker, connection, fake_is24, listings):
+    fake_is24.revoke()
+    result = sync(broker)
+    assert result.stopped == "needs_reauth" and len(fake_is24.requests) == 1
+    connection.refresh_from_db()
+    assert connection.needs_reauth and connection.adopted_at is None
+    assert not IS24ListingState.objects.exists()
+
+
+def test_is24_down_stops_the_sync_and_the_next_run_completes(
+    broker, connection, fake_is24, listings
+):
+    fake_is24.fail_next(503, times=4, method="POST", path=r"/publish$")
+    result = sync(broker)
+    assert result.stopped == "unavailable" and result.created == 1
+    assert result.errors[-1]["code"] == "HTTP_503"
+    connection.refresh_from_db()
+    assert "503" in connection.last_error
+    done = sync(broker)
+    assert done.stopped == "" and done.created == 2
+    assert len(fake_is24.realestates) == 3
+    assert all(fake_is24.is_published(i) for i in fake_is24.realestates)
+    connection.refresh_from_db()
+    assert connection.last_error == ""
+
+
 def test_a_crash_between_post_and_state_write_creates_no_duplicate(
     broker, connection, fake_is24, monkeypatch
 ):

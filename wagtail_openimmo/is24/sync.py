@@ -465,7 +465,10 @@ class _Runner(_Planner):
         connection = self.connection
         try:
             if connection.adopted_at is None:
-                self.adoptable = self._existing_objects()
+                try:
+                    self.adoptable = self._existing_objects()
+                except IS24Error as exc:
+                    raise self._stop_for(exc) from exc
             beat = timezone.now()
             for plan in self.plans():
                 self._run_plan(plan)
