@@ -505,3 +505,34 @@ def test_a_picture_added_later_is_uploaded_alone(broker, connection, fake_is24):
     result = sync(broker)
     assert result.images_uploaded == 1 and result.images_deleted == 0
     assert [r.method for r in fake_is24.writes()] == ["POST"]
+
+
+def test_an_object_deleted_on_is24_by_someone_else_is_created_again(
+    broker, connection, fake_is24, listings
+):
+    sync(broker)
+    listing = listings[0]
+    gone = state_of(listing).is24_id
+    del fake_is24.realestates[gone]
+    fake_is24.publications.discard((gone, 10000))
+    listing.kaufpreis += 1
+    listing.save_revision().publish()
+    result = sync(broker)
+    assert result.errors == [] and result.created == 1
+    (estate,) = fake_is24.by_external_id(listing.objektnr_extern)
+    assert estate.id != gone and state_of(listing).is24_id == estate.id
+    assert len(estate.attachments) == 2 and fake_is24.is_published(estate.id)
+
+
+def test_an_unreadable_picture_is_reported_and_the_others_go_on(
+    broker, connection, fake_is24, listings
+):
+    broken = listings[0].attachments.first()
+    broken.image.file.storage.delete(broken.image.file.name)
+    broken.content_hash = ""  # so the checksum must be read from the file
+    broken.save()
+    result = sync(broker)
+    assert result.created == 2
+    assert [(e["objektnr"], e["code"]) for e in result.errors] == [
+        (listings[0].objektnr_extern, "ATTACHMENT_UNREADABLE")
+    ]

@@ -297,6 +297,14 @@ def _connection_message(connection: IS24Connection) -> str:
     return gettext("IS24 refused the access token; authorise the IS24 account again in the admin.")
 
 
+def unreadable(exc: OSError) -> MappingProblem:
+    return MappingProblem(
+        "ATTACHMENT_UNREADABLE",
+        gettext_noop("A picture or document of the listing cannot be read: {error}"),
+        {"error": exc.__class__.__name__},
+    )
+
+
 def is_active(listing: ListingPage) -> bool:
     """Whether a listing should be visible on IS24."""
     return bool(listing.live and listing.withdrawn_at is None and not listing.is_reference)
@@ -322,9 +330,7 @@ class _Planner:
     def plans(self) -> list[Plan]:
         plans: list[Plan] = []
         seen_external: dict[str, ListingPage] = {}
-        listing_ids = set()
         for listing in self.listings():
-            listing_ids.add(listing.pk)
             state = getattr(listing, "is24_state", None)
             if state is not None and state.connection_id != self.connection.pk:
                 state = None  # the listing moved here from another broker's account
@@ -347,10 +353,13 @@ class _Planner:
                 elif plan.mapped.ok:
                     seen_external[ext] = listing
                 if not plan.problems:
-                    plan.desired = desired_attachments(listing)
+                    try:
+                        plan.desired = desired_attachments(listing)
+                    except OSError as exc:
+                        plan.problems.append(unreadable(exc))
             plans.append(plan)
         orphans = self.connection.listing_states.filter(
-            Q(listing__isnull=True) | ~Q(listing_id__in=listing_ids)
+            Q(listing__isnull=True) | ~Q(listing__broker=self.broker)
         )
         for state in orphans:
             plans.append(Plan(listing=None, state=state, active=False))
@@ -523,6 +532,9 @@ class _Runner(_Planner):
             raise self._stop_for(exc) from exc
         except IS24Error as exc:
             self._record_is24_error(plan, exc)
+        except OSError as exc:  # a picture file vanished between planning and upload
+            plan.problems = [unreadable(exc)]
+            self._record_problems(plan)
 
     def _record_problems(self, plan: Plan) -> None:
         state = self._state_for(plan)
@@ -621,33 +633,54 @@ class _Runner(_Planner):
     # --- active ---------------------------------------------------------------------------
     def _sync_active(self, plan: Plan) -> None:
         state = self._state_for(plan)
-        mapped = plan.mapped
         had_error = bool(state.last_error) or state.pk is None
-        wrote = fresh = False
-        if not state.is24_id:
-            self._find_existing(plan)
-        if (
-            state.is24_id
-            and state.realestate_type
-            and (state.realestate_type != mapped.realestate_type)
-        ):
-            self._replace(plan)
-        if not state.is24_id:
-            fresh = self._create(plan)
-            wrote = True
-        elif state.payload_hash != mapped.payload_hash:
-            wrote = self._update(plan) or wrote
-        if state.attachments_hash != attachments_hash(plan.desired):
-            wrote = self._sync_attachments(plan, fresh=fresh) or wrote
-        if not state.published:
-            self._publish(plan)
-            wrote = True
+        try:
+            wrote = self._bring_up_to_date(plan)
+        except IS24NotFound:
+            if not state.is24_id:
+                raise
+            # The object was deleted on IS24 by someone else: create it again (a new id, of
+            # necessity), once.
+            logger.warning(
+                "IS24 object %s of %s vanished; creating it again", state.is24_id, plan.objektnr
+            )
+            with transaction.atomic():
+                state.attachments.all().delete()
+                state.is24_id = ""
+                state.published = False
+                state.attachments_hash = ""
+                state.save()
+            wrote = self._bring_up_to_date(plan)
         if wrote or had_error:
             state.clear_error()
             state.last_synced_at = timezone.now()
             state.save()
         if not wrote:
             self.result.unchanged += 1
+
+    def _bring_up_to_date(self, plan: Plan) -> bool:
+        """Create, update, re-describe and publish as needed; True if anything was sent."""
+        state, mapped = plan.state, plan.mapped
+        wrote = fresh = False
+        if not state.is24_id:
+            self._find_existing(plan)
+        if (
+            state.is24_id
+            and state.realestate_type
+            and state.realestate_type != mapped.realestate_type
+        ):
+            self._replace(plan)
+        if not state.is24_id:
+            fresh = self._create(plan)
+            wrote = True
+        elif state.payload_hash != mapped.payload_hash:
+            wrote = self._update(plan)
+        if state.attachments_hash != attachments_hash(plan.desired):
+            wrote = self._sync_attachments(plan, fresh=fresh) or wrote
+        if not state.published:
+            self._publish(plan)
+            wrote = True
+        return wrote
 
     def _find_existing(self, plan: Plan) -> None:
         """An object of this listing already on IS24: adopted, or left by a crashed sync."""
@@ -716,18 +749,7 @@ class _Runner(_Planner):
     def _update(self, plan: Plan) -> bool:
         state, mapped = plan.state, plan.mapped
         ((root, body),) = mapped.payload.items()
-        try:
-            self.client.update_realestate(state.is24_id, {root: {"@id": state.is24_id, **body}})
-        except IS24NotFound:
-            # Deleted on IS24 by someone else: create it again (a new id, of necessity).
-            logger.warning(
-                "IS24 object %s of %s vanished; creating it again", state.is24_id, plan.objektnr
-            )
-            state.is24_id = ""
-            state.published = False
-            state.attachments.all().delete()
-            self._create(plan)
-            return True
+        self.client.update_realestate(state.is24_id, {root: {"@id": state.is24_id, **body}})
         state.payload_hash = mapped.payload_hash
         state.save()
         self.result.updated += 1
