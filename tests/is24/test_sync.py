@@ -536,3 +536,15 @@ def test_an_unreadable_picture_is_reported_and_the_others_go_on(
     assert [(e["objektnr"], e["code"]) for e in result.errors] == [
         (listings[0].objektnr_extern, "ATTACHMENT_UNREADABLE")
     ]
+
+
+def test_a_refused_publication_is_tried_again_next_time(broker, connection, fake_is24):
+    listing = make_listing(broker, 0, images=0)
+    fake_is24.fail_next(403, method="POST", path=r"/publish$")
+    result = sync(broker)
+    assert result.errors[0]["code"] == "HTTP_403" and result.created == 1
+    assert state_of(listing).last_error_code == "HTTP_403"
+    fake_is24.clear_log()
+    again = sync(broker)
+    assert again.errors == [] and [r.path for r in fake_is24.writes()] == [f"{API}/publish"]
+    assert state_of(listing).last_error == "" and state_of(listing).published

@@ -777,16 +777,16 @@ def attachment_metadata(
 
 
 def _file_checksums(attachment) -> tuple[str, tuple[str, ...]]:
-    """(SHA-256, other known checksums such as the MD5) of an attachment's file."""
+    """(checksum, other known checksums such as the MD5) of an attachment's file.
+
+    The importer's SHA-256 (``content_hash``) when there is one, else the SHA-1 Wagtail keeps
+    of every image and document (``file_hash``, computed once and stored by Wagtail).
+    """
     others = tuple(c.lower() for c in (attachment.md5,) if c)
     if attachment.content_hash:
         return attachment.content_hash.lower(), others
     media = attachment.image if attachment.kind == "image" else attachment.document
-    digest = hashlib.sha256()
-    with media.open_file() as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest(), others
+    return media.get_file_hash().lower(), others
 
 
 def desired_attachments(listing) -> list[DesiredAttachment]:

@@ -178,6 +178,7 @@ class Plan:
     mapped: MappedListing | None = None
     desired: list[DesiredAttachment] | None = None
     problems: list[MappingProblem] = field(default_factory=list)
+    step: str = ""  # what the runner is doing for it (for error handling)
 
     @property
     def objektnr(self) -> str | None:
@@ -552,7 +553,9 @@ class _Runner(_Planner):
 
     def _record_is24_error(self, plan: Plan, exc: IS24Error) -> None:
         state = self._state_for(plan)
-        permanent = exc.status is not None and 400 <= exc.status < 500
+        # IS24 refused this content: do not send it again until it changes. A refused
+        # publication (the account's quota, say) is tried again on the next run.
+        permanent = exc.status is not None and 400 <= exc.status < 500 and plan.step != "publish"
         refnum = f" (IS24 refnum {exc.refnum})" if exc.refnum else ""
         state.set_error(f"{exc.message}{refnum}", exc.code, {"permanent": permanent})
         if permanent and plan.mapped is not None and plan.mapped.ok:
@@ -757,6 +760,7 @@ class _Runner(_Planner):
 
     def _publish(self, plan: Plan) -> None:
         state = plan.state
+        plan.step = "publish"
         self.client.publish(state.is24_id, self.channel)
         state.published = True
         if state.deactivated_at is not None:
