@@ -32,16 +32,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import mimetypes
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from .. import conf
-from ..models import Broker, ListingPage
+from ..models import Broker, ListingAttachment, ListingPage
 from .client import (
     IS24AuthError,
     IS24Client,
@@ -71,6 +72,7 @@ TYPE_CHANGED = gettext_noop(
     "the listing became a new IS24 object and the old object {old_id} was deactivated."
 )
 HEARTBEAT = dt.timedelta(minutes=1)
+CHUNK = 200  # listings read (with their attachments) per query
 CREATE_ATTEMPTS = 2
 
 
@@ -320,17 +322,28 @@ class _Planner:
         self.result = result
         self.channel = int(conf.get_setting("IS24_CHANNEL_ID"))
 
-    def listings(self):
-        return (
+    def listings(self) -> Iterator[ListingPage]:
+        """The broker's listings, in chunks: a broker may have thousands."""
+        ids = list(
             ListingPage.objects.filter(broker=self.broker)
-            .select_related("is24_state")
-            .prefetch_related("attachments__image", "attachments__document")
             .order_by("pk")
+            .values_list("pk", flat=True)
         )
+        attachments = Prefetch(
+            "attachments",
+            queryset=ListingAttachment.objects.select_related("image", "document"),
+        )
+        for start in range(0, len(ids), CHUNK):
+            yield from (
+                ListingPage.objects.filter(pk__in=ids[start : start + CHUNK])
+                .select_related("is24_state")
+                .prefetch_related(attachments)
+                .order_by("pk")
+            )
 
-    def plans(self) -> list[Plan]:
-        plans: list[Plan] = []
-        seen_external: dict[str, ListingPage] = {}
+    def plans(self) -> Iterator[Plan]:
+        """One plan per listing of the broker, then one per orphaned state row."""
+        seen_external: dict[str, int] = {}
         for listing in self.listings():
             state = getattr(listing, "is24_state", None)
             if state is not None and state.connection_id != self.connection.pk:
@@ -352,22 +365,22 @@ class _Planner:
                         )
                     )
                 elif plan.mapped.ok:
-                    seen_external[ext] = listing
+                    seen_external[ext] = listing.pk
                 if not plan.problems:
                     try:
                         plan.desired = desired_attachments(listing)
                     except OSError as exc:
                         plan.problems.append(unreadable(exc))
-            plans.append(plan)
+            yield plan
+        # State rows whose listing was deleted or moved to another broker.
         orphans = self.connection.listing_states.filter(
             Q(listing__isnull=True) | ~Q(listing__broker=self.broker)
         )
         for state in orphans:
-            plans.append(Plan(listing=None, state=state, active=False))
-        return plans
+            yield Plan(listing=None, state=state, active=False)
 
     def dry_run(self) -> None:
-        plans = self.plans()
+        plans = list(self.plans())
         result = self.result
         needs_create = any(
             p.active and not p.problems and not (p.state and p.state.is24_id) for p in plans
