@@ -548,3 +548,14 @@ def test_a_refused_publication_is_tried_again_next_time(broker, connection, fake
     again = sync(broker)
     assert again.errors == [] and [r.path for r in fake_is24.writes()] == [f"{API}/publish"]
     assert state_of(listing).last_error == "" and state_of(listing).published
+
+
+def test_listings_are_read_in_chunks(broker, connection, fake_is24, monkeypatch):
+    monkeypatch.setattr(sync_module, "CHUNK", 1)
+    make_listing(broker, 0, images=1)
+    make_listing(broker, 1, images=1)
+    twin = make_listing(broker, 6, images=0, objektnr_extern="W00000")
+    result = sync(broker)
+    assert (result.created, result.images_uploaded) == (2, 2)
+    assert [e["code"] for e in result.errors] == ["DUPLICATE_EXTERNAL_ID"]
+    assert state_of(twin).last_error_code == "DUPLICATE_EXTERNAL_ID"
