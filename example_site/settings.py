@@ -11,6 +11,7 @@ Everything a test or a newcomer may want to point elsewhere comes from the envir
     IS24_API_BASE_URL   default https://rest.sandbox-immobilienscout24.de
     FTP_HOST, FTP_PORT, FTP_PASSIVE_PORTS, FTP_MASQUERADE_ADDRESS, FTP_TLS_CERTFILE,
     FTP_TLS_KEYFILE     the built-in FTP server (openimmo_ftpd); defaults in wagtail_openimmo.conf
+    IS24_CONSUMER_KEY, IS24_CONSUMER_SECRET   the site's IS24 OAuth consumer (optional)
     SECRET_KEY, DEBUG, ALLOWED_HOSTS, WAGTAILADMIN_BASE_URL
 """
 
@@ -36,6 +37,7 @@ CSRF_TRUSTED_ORIGINS = ["http://127.0.0.1:8000", "http://localhost:8000"]
 INSTALLED_APPS = [
     "example_site.home",
     "wagtail_openimmo",
+    "wagtail_openimmo.is24",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -141,6 +143,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "rtf", "od
 
 WAGTAIL_OPENIMMO = {
     "IS24_API_BASE_URL": env("IS24_API_BASE_URL", "https://rest.sandbox-immobilienscout24.de"),
+    "IS24_CONSUMER_KEY": env("IS24_CONSUMER_KEY"),
+    "IS24_CONSUMER_SECRET": env("IS24_CONSUMER_SECRET"),
 }
 # The built-in FTP server: only what the environment sets (the app's defaults otherwise).
 for _name in ("FTP_HOST", "FTP_PORT", "FTP_PASSIVE_PORTS", "FTP_MASQUERADE_ADDRESS",

@@ -153,10 +153,25 @@ DEFAULTS: dict[str, Any] = {
     "CONTACT_FROM_EMAIL": None,
     # URL of the site's privacy policy, linked from the form's consent checkbox.
     "PRIVACY_POLICY_URL": None,
-    # --- IS24 ----------------------------------------------------------------------------
+    # --- IS24 (the opt-in sub-app wagtail_openimmo.is24) -----------------------------------
+    # Host of IS24's REST API; the API's own paths (/restapi/api/offer/v1.0/...) are appended.
+    # Production: https://rest.immobilienscout24.de. Tests and staging point it elsewhere.
     "IS24_API_BASE_URL": "https://rest.sandbox-immobilienscout24.de",
-    # Minutes between two IS24 synchronisations (only scheduled when the IS24 app is
-    # installed).
+    # The OAuth consumer key and secret IS24 issued to this site; a broker's IS24Connection
+    # may carry its own pair instead.
+    "IS24_CONSUMER_KEY": None,
+    "IS24_CONSUMER_SECRET": None,
+    # Publication channel: 10000 is ImmobilienScout24 itself (10001 the broker's homepage).
+    "IS24_CHANNEL_ID": 10000,
+    # Retries of one request after HTTP 429 or 5xx or a connection error, with exponential
+    # backoff from IS24_BACKOFF_SECONDS, each wait capped at IS24_MAX_BACKOFF_SECONDS (also
+    # a longer Retry-After). A POST that may have reached IS24 is never repeated blindly.
+    "IS24_MAX_RETRIES": 4,
+    "IS24_BACKOFF_SECONDS": 2.0,
+    "IS24_MAX_BACKOFF_SECONDS": 60.0,
+    # Seconds to wait for IS24's answer to one request (image uploads included).
+    "IS24_TIMEOUT": 60,
+    # How often the django-q schedule syncs every active connection, in minutes.
     "IS24_SYNC_MINUTES": 30,
 }
 
