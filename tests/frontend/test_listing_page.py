@@ -38,16 +38,15 @@ def test_rent_listing_in_german_shows_the_german_price_conventions(client, broke
     tree = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
     shown = facts(tree)
     assert tree.xpath("/html/@lang") == ["de"]
-    # The labels are the English source strings until the de catalogue is compiled;
-    # the numbers are German already.
-    assert shown["Rent (excl. heating)"] == "1.234,50 €"
-    assert shown["Service charges"] == "210 €"
-    assert shown["Heating costs"] == "included in service charges"
-    assert shown["Deposit"] == "3.703,50 €"
-    assert shown["Commission"] == "provisionsfrei"
-    assert shown["Living area"] == "85,5 m²"
-    assert shown["Rooms"] == "3,5"
-    assert "Purchase price" not in shown
+    # German labels from the shipped catalogue, German number formats.
+    assert shown["Kaltmiete"] == "1.234,50 €"
+    assert shown["Nebenkosten"] == "210 €"
+    assert shown["Heizkosten"] == "in Nebenkosten enthalten"
+    assert shown["Kaution"] == "3.703,50 €"
+    assert shown["Provision"] == "provisionsfrei"
+    assert shown["Wohnfläche"] == "85,5 m²"
+    assert shown["Zimmer"] == "3,5"
+    assert "Kaufpreis" not in shown
 
 
 def test_purchase_listing_in_english(client, broker):

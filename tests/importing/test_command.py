@@ -113,7 +113,9 @@ def test_the_broker_is_recognised_without_broker(tmp_path, broker):
 
 
 def test_usage_errors(tmp_path, broker):
-    with pytest.raises(CommandError, match="Name one or more files"):
-        call_command("openimmo_import", "--broker", "acme")
+    with pytest.raises(CommandError, match="need FILE arguments"):
+        call_command("openimmo_import", "--broker", "acme", "--dry-run")
+    with pytest.raises(CommandError, match="no broker with the slug"):
+        call_command("openimmo_import", "--broker", "nobody")
     with pytest.raises(CommandError, match="no broker with the slug"):
         call_command("openimmo_import", str(tmp_path / "x.zip"), "--broker", "nobody")

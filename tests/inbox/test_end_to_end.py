@@ -164,3 +164,57 @@ def test_voll_guard_hold_and_confirmation(inbox, broker):
     assert ListingPage.objects.filter(broker=broker, live=True).count() == 1
     assert [o.status for o in process_inboxes()] == ["imported"]
     assert archived(inbox, "acme") == ["1.zip", "2.zip", "3.zip"]
+
+
+@pytest.mark.django_db
+def test_the_broker_gets_the_report_after_an_inbox_run(inbox, broker, mailoutbox):
+    make_account("acme", broker)
+    put(inbox, "acme", "export.zip", zip_bytes(props(1, 2), anid="ACME-ANID"))
+    [outcome] = process_inboxes()
+    assert outcome.status == "imported"
+    [mail] = [m for m in mailoutbox if broker.email in m.to]
+    assert "export.zip" in mail.subject
+    assert "Neu: 2" in mail.body  # the broker's language: German by default
+    outcome.run.refresh_from_db()
+    assert outcome.run.report_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_openimmo_import_without_files_processes_the_inboxes(inbox, broker, mailoutbox):
+    import json
+
+    from django.core.management import call_command
+
+    make_account("acme", broker)
+    put(inbox, "acme", "export.zip", zip_bytes(props(1, 2, 3), anid="ACME-ANID"))
+    out = __import__("io").StringIO()
+    call_command("openimmo_import", "--json", stdout=out)
+    [line] = out.getvalue().splitlines()
+    data = json.loads(line)
+    assert data["status"] == "imported" and data["folder"] == "acme"
+    assert ListingPage.objects.filter(broker=broker, live=True).count() == 3
+    assert archived(inbox, "acme") == ["export.zip"]
+    assert any(broker.email in m.to for m in mailoutbox)
+
+
+@pytest.mark.django_db
+def test_openimmo_import_of_a_file_reports_unless_told_not_to(tmp_path, broker, mailoutbox):
+    from django.core.management import call_command
+
+    upload = tmp_path / "export.zip"
+    upload.write_bytes(zip_bytes(props(1), anid="ACME-ANID"))
+    call_command(
+        "openimmo_import",
+        str(upload),
+        "--broker",
+        broker.slug,
+        "--no-report",
+        stdout=__import__("io").StringIO(),
+    )
+    assert ListingPage.objects.filter(broker=broker).count() == 1
+    assert mailoutbox == []
+    upload.write_bytes(zip_bytes(props(1, 2), anid="ACME-ANID"))
+    call_command(
+        "openimmo_import", str(upload), "--broker", broker.slug, stdout=__import__("io").StringIO()
+    )
+    assert [m.to for m in mailoutbox] == [[broker.email]]

@@ -58,8 +58,14 @@ def test_changed_interval_updates_the_row_in_place():
 
 
 def test_scan_interval_setting_is_used():
-    jobs = [JobSpec("scan", "wagtail_openimmo.tasks.purge_import_runs", Schedule.MINUTES,
-                    minutes="INBOX_SCAN_MINUTES")]
+    jobs = [
+        JobSpec(
+            "scan",
+            "wagtail_openimmo.tasks.purge_import_runs",
+            Schedule.MINUTES,
+            minutes="INBOX_SCAN_MINUTES",
+        )
+    ]
     with override_settings(WAGTAIL_OPENIMMO={"INBOX_SCAN_MINUTES": 2}):
         ensure_schedules(jobs=jobs)
     assert rows()["wagtail_openimmo:scan"].minutes == 2
@@ -67,10 +73,12 @@ def test_scan_interval_setting_is_used():
 
 def test_obsolete_and_duplicate_rows_are_removed_and_foreign_rows_kept():
     Schedule.objects.create(name="wagtail_openimmo:gone", func="x.y", schedule_type="D")
-    Schedule.objects.create(name="wagtail_openimmo:report-retry", func="old.func",
-                            schedule_type="H")
-    Schedule.objects.create(name="wagtail_openimmo:report-retry", func="old.func",
-                            schedule_type="H")
+    Schedule.objects.create(
+        name="wagtail_openimmo:report-retry", func="old.func", schedule_type="H"
+    )
+    Schedule.objects.create(
+        name="wagtail_openimmo:report-retry", func="old.func", schedule_type="H"
+    )
     Schedule.objects.create(name="someone-else", func="x.y", schedule_type="D")
     changes = ensure_schedules()
     assert ("wagtail_openimmo:gone", "removed") in {(c.name, c.action) for c in changes}
@@ -82,8 +90,9 @@ def test_obsolete_and_duplicate_rows_are_removed_and_foreign_rows_kept():
 def test_disabled_and_unavailable_jobs_are_skipped_and_their_rows_removed():
     Schedule.objects.create(name="wagtail_openimmo:opt", func="x.y", schedule_type="D")
     jobs = [
-        JobSpec("opt", "wagtail_openimmo.tasks.purge_import_runs", Schedule.DAILY,
-                enabled=lambda: False),
+        JobSpec(
+            "opt", "wagtail_openimmo.tasks.purge_import_runs", Schedule.DAILY, enabled=lambda: False
+        ),
         JobSpec("missing", "wagtail_openimmo.tasks.no_such_task", Schedule.DAILY),
     ]
     changes = ensure_schedules(jobs=jobs)
@@ -95,9 +104,16 @@ def test_disabled_and_unavailable_jobs_are_skipped_and_their_rows_removed():
     assert not rows()
 
 
-def test_is24_job_only_with_the_is24_app():
+def test_is24_job_only_with_the_is24_app(monkeypatch):
+    from django.apps import apps
+
     (spec,) = [j for j in JOBS if j.name == "is24-sync"]
-    assert spec.enabled() is False  # not in the test settings' INSTALLED_APPS
+    assert spec.enabled() is True  # the test settings install wagtail_openimmo.is24
+    installed = apps.is_installed
+    monkeypatch.setattr(
+        apps, "is_installed", lambda name: name != "wagtail_openimmo.is24" and installed(name)
+    )
+    assert spec.enabled() is False
 
 
 def test_command_prints_what_it_did():

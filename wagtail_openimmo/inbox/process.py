@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import get_setting, inbox_dir
 from ..models import Broker, ImportRun
+from ..reports import send_run_report
 from . import layout, order, scan
 from .approval import clear_approval_request, is_import_approved, notify_awaiting_approval
 from .folders import InboxFolder, inbox_folders
@@ -365,6 +366,9 @@ def _finish(
         ImportRun.objects.filter(pk=run.pk).update(file_path=str(moved))
         run.file_path = str(moved)
     logger.info("Inbox file %s of broker %s: %s -> %s", original, broker.slug, status, moved)
+    if run is not None and run.pk:
+        # Never raises: a mail server that is down leaves the report for the retry job.
+        send_run_report(run)
     return InboxOutcome(
         original,
         folder,

@@ -65,6 +65,10 @@ class ImportRun(models.Model):
     report_attempts = models.PositiveSmallIntegerField(_("report attempts"), default=0)
     report_error = models.TextField(_("report error"), blank=True)
 
+    # A log, written by every run: keeping it out of Wagtail's reference index spares a
+    # write per run (an unchanged re-import must write nothing but its log).
+    wagtail_reference_index_ignore = True
+
     class Meta:
         verbose_name = _("import run")
         verbose_name_plural = _("import runs")
@@ -115,6 +119,10 @@ class ImportRunEntry(models.Model):
         _("messages"), default=list, blank=True,
         help_text=_("Errors and warnings: code, severity, line, path, template, params."),
     )
+
+    # A log, written by every run: keeping it out of Wagtail's reference index spares a
+    # write per run (an unchanged re-import must write nothing but its log).
+    wagtail_reference_index_ignore = True
 
     class Meta:
         verbose_name = _("import log entry")

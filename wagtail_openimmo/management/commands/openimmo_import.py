@@ -3,9 +3,13 @@
     python manage.py openimmo_import upload.zip --broker mueller
     python manage.py openimmo_import a.zip b.xml --broker mueller --dry-run --json
     python manage.py openimmo_import voll.zip --broker mueller --force   # confirm a held VOLL
+    python manage.py openimmo_import                  # no files: process every broker's inbox
+    python manage.py openimmo_import --broker mueller # ... or only this broker's inbox
 
-Without ``--broker`` each file's broker is recognised by its anbieternr/openimmo_anid. The
-exit status is 1 when a file was refused, held or failed.
+Without ``--broker`` each file's broker is recognised by its anbieternr/openimmo_anid. After a
+real (not dry) run the broker gets the e-mail report, unless ``--no-report``. In a terminal a
+progress bar is drawn; in cron logs only one line per file appears. The exit status is 1 when
+a file was refused, held or failed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,17 @@ from django.utils.translation import gettext as _
 
 from ...importing import ImportResult, identify_broker, import_file, render_message
 from ...models import Broker, ImportRun
+from ...progress import progress_for
+from ...reports import send_run_report
+
+# Inbox outcomes that mean a file was not imported (it was kept: failed/, held/, unmatched/).
+_FAILED_OUTCOMES = {
+    ImportRun.Status.FAILED,
+    ImportRun.Status.HELD,
+    ImportRun.Status.REJECTED,
+    "crashed",
+    "unmatched",
+}
 
 
 class Command(BaseCommand):
@@ -53,15 +68,25 @@ class Command(BaseCommand):
             dest="as_json",
             help="Print one JSON object per file instead of text.",
         )
+        parser.add_argument(
+            "--no-report",
+            action="store_false",
+            dest="send_report",
+            help="Do not e-mail the broker the report on the run.",
+        )
 
-    def handle(self, *args, files, broker, dry_run, force, as_json, **options):
+    def handle(self, *args, files, broker, dry_run, force, as_json, send_report=True, **options):
         self.verbosity = options.get("verbosity", 1)
+        self.send_report = send_report
         if not files:
             return self.handle_no_files(
                 broker=broker, dry_run=dry_run, force=force, as_json=as_json, **options
             )
         chosen = self.get_broker(broker) if broker else None
-        results = [self.import_one(path, chosen, dry_run=dry_run, force=force) for path in files]
+        results = [
+            self.import_one(path, chosen, dry_run=dry_run, force=force, as_json=as_json)
+            for path in files
+        ]
         for result in results:
             self.report(result, as_json=as_json)
         failed = [
@@ -76,9 +101,35 @@ class Command(BaseCommand):
                 returncode=1,
             )
 
-    def handle_no_files(self, **options):
-        """Hook: without FILE arguments the inbox issue processes every broker's inbox."""
-        raise CommandError(_("Name one or more files to import."))
+    def handle_no_files(self, *, broker, dry_run, force, as_json, **options):
+        """Without FILE arguments: import every complete upload in the inboxes (for cron and
+        sites whose brokers upload to an external FTP server)."""
+        from ...inbox import process_inboxes
+
+        if dry_run or force:
+            raise CommandError(
+                _("--dry-run and --force need FILE arguments; the inbox is always imported.")
+            )
+        chosen = self.get_broker(broker) if broker else None
+        outcomes = process_inboxes(broker=chosen)
+        for outcome in outcomes:
+            if as_json:
+                self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
+            elif outcome.result is not None:
+                self.report(outcome.result, as_json=False)
+            else:
+                self.stdout.write(f"{outcome.folder}/{outcome.file}: {outcome.status}")
+                if outcome.message:
+                    self.stdout.write(f"  {outcome.message}")
+        if not as_json and not outcomes and self.verbosity >= 1:
+            self.stdout.write(_("No complete uploads in the inboxes."))
+        failed = [o for o in outcomes if o.status in _FAILED_OUTCOMES]
+        if failed:
+            raise CommandError(
+                _("%(count)d of %(total)d files were not imported.")
+                % {"count": len(failed), "total": len(outcomes)},
+                returncode=1,
+            )
 
     def get_broker(self, slug: str) -> Broker:
         try:
@@ -88,11 +139,12 @@ class Command(BaseCommand):
                 _("There is no broker with the slug “%(slug)s”.") % {"slug": slug}
             ) from None
 
-    def import_one(self, path, broker, *, dry_run, force) -> ImportResult:
+    def import_one(self, path, broker, *, dry_run, force, as_json=False) -> ImportResult:
         if broker is None:
             broker = identify_broker(path)
+        progress = None if as_json else progress_for(self.stdout._out, str(path))
         try:
-            return import_file(path, broker, dry_run=dry_run, force=force)
+            result = import_file(path, broker, dry_run=dry_run, force=force, progress=progress)
         except Exception as exc:  # a crash: report it, go on with the next file
             result = ImportResult(
                 file=str(path),
@@ -103,6 +155,12 @@ class Command(BaseCommand):
             result.status = ImportRun.Status.FAILED
             result.message = f"{type(exc).__name__}: {exc}"
             return result
+        finally:
+            if progress is not None:
+                progress.finish()
+        if self.send_report and not dry_run and result.run is not None:
+            send_run_report(result.run)  # never raises; a failure is retried by the schedule
+        return result
 
     def report(self, result: ImportResult, *, as_json: bool) -> None:
         if as_json:
