@@ -157,3 +157,26 @@ def test_connection_list_has_the_authorise_button(admin_client, broker, connecti
         index.content
     )
     assert FakeIS24.ACCESS_TOKEN.encode() not in index.content
+
+
+def test_a_type_change_is_shown_in_the_admin(admin_client, broker, connection, fake_is24):
+    from decimal import Decimal
+
+    listing = make_listing(broker, 1, images=0)  # an apartment for rent
+    sync_broker(broker)
+    old = IS24ListingState.objects.get(listing=listing).is24_id
+    listing.vermarktungsart = "KAUF"
+    listing.kaufpreis = Decimal("289000")
+    listing.aussen_courtage = "3,57 %"
+    listing.save_revision().publish()
+    sync_broker(broker)
+    state = IS24ListingState.objects.get(listing=listing)
+    viewset = IS24ListingState.snippet_viewset
+    expected = (
+        "apartmentRent to apartmentBuy, which IS24 cannot change in place: the listing became "
+        f"a new IS24 object and the old object {old} was deactivated"
+    )
+    index = admin_client.get(reverse(viewset.get_url_name("list")))
+    assert expected in index.content.decode()
+    inspect = admin_client.get(reverse(viewset.get_url_name("inspect"), args=[state.pk]))
+    assert expected in inspect.content.decode() and old in inspect.content.decode()

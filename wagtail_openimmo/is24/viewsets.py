@@ -145,7 +145,8 @@ class IS24ListingStateViewSet(SnippetViewSet):
         ExposeLinkColumn("is24_id", label=_("IS24 id")),
         "realestate_type",
         DateColumn("last_synced_at", label=_("last synced")),
-        "last_error",
+        Column("error_message", label=_("last error")),
+        Column("notice_message", label=_("notice")),
     ]
     list_filter = ["connection", "published", "last_error_code"]
     search_fields = ["external_id", "title", "is24_id"]
