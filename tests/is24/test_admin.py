@@ -145,7 +145,9 @@ def test_the_listing_edit_view_shows_its_is24_state(admin_client, broker, connec
 
 def test_sync_now_runs_the_brokers_sync(admin_client, broker, connection, fake_is24):
     make_listing(broker, 0, images=0)
-    response = admin_client.post(reverse("wagtail_openimmo_is24:sync_now", args=[connection.pk]))
+    sync_url = reverse("wagtail_openimmo_is24:sync_now", args=[connection.pk])
+    assert f'formaction="{sync_url}"' in admin_client.get(edit_url(connection)).content.decode()
+    response = admin_client.post(sync_url)
     assert response.status_code == 302
     assert len(fake_is24.realestates) == 1  # the test settings run django-q tasks at once
 

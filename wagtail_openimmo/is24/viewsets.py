@@ -46,6 +46,10 @@ class ConnectionStatusPanel(Panel):
                 context["authorise_url"] = reverse(
                     "wagtail_openimmo_is24:authorise", args=[connection.pk]
                 )
+                if connection.is_authorised and connection.active:
+                    context["sync_url"] = reverse(
+                        "wagtail_openimmo_is24:sync_now", args=[connection.pk]
+                    )
                 viewset = getattr(IS24ListingState, "snippet_viewset", None)
                 if viewset is not None:
                     context["states_url"] = (
