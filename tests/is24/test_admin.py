@@ -1,5 +1,6 @@
 """The IS24 admin: the three-legged OAuth flow end to end, write-only secrets, state views."""
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +19,8 @@ def edit_url(connection):
     return reverse(IS24Connection.snippet_viewset.get_url_name("edit"), args=[connection.pk])
 
 
-def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fake_is24):
+def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fake_is24, caplog):
+    caplog.set_level(logging.DEBUG)
     connection = IS24Connection.objects.create(broker=broker)
     authorise = reverse("wagtail_openimmo_is24:authorise", args=[connection.pk])
     page = admin_client.get(authorise)
@@ -32,6 +34,7 @@ def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fa
     connection.refresh_from_db()
     token = parse_qs(urlsplit(to_is24).query)["oauth_token"][0]
     assert connection.pending_request_token == token
+    request_token_secret = connection.pending_request_token_secret
 
     # 2. the broker agrees at IS24, which redirects the browser back to our callback
     at_is24 = requests.get(to_is24, allow_redirects=False, timeout=5)
@@ -55,6 +58,18 @@ def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fa
         FakeIS24.CONSUMER_SECRET,
     ):
         assert secret.encode() not in done.content
+    # nor do the logs of the whole flow
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "authorised" in logged
+    for secret in (
+        connection.access_token,
+        connection.access_token_secret,
+        FakeIS24.CONSUMER_SECRET,
+        request_token_secret,
+        "oauth_signature",
+        "Authorization",
+    ):
+        assert secret not in logged
 
     # and the token works: the sync signs with it
     make_listing(broker, 0, images=0)
