@@ -1,5 +1,6 @@
 """The IS24 admin: the three-legged OAuth flow end to end, write-only secrets, state views."""
 
+import logging
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,7 +19,8 @@ def edit_url(connection):
     return reverse(IS24Connection.snippet_viewset.get_url_name("edit"), args=[connection.pk])
 
 
-def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fake_is24):
+def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fake_is24, caplog):
+    caplog.set_level(logging.DEBUG)
     connection = IS24Connection.objects.create(broker=broker)
     authorise = reverse("wagtail_openimmo_is24:authorise", args=[connection.pk])
     page = admin_client.get(authorise)
@@ -32,6 +34,7 @@ def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fa
     connection.refresh_from_db()
     token = parse_qs(urlsplit(to_is24).query)["oauth_token"][0]
     assert connection.pending_request_token == token
+    request_token_secret = connection.pending_request_token_secret
 
     # 2. the broker agrees at IS24, which redirects the browser back to our callback
     at_is24 = requests.get(to_is24, allow_redirects=False, timeout=5)
@@ -55,6 +58,18 @@ def test_the_oauth_flow_connects_the_account_end_to_end(admin_client, broker, fa
         FakeIS24.CONSUMER_SECRET,
     ):
         assert secret.encode() not in done.content
+    # nor do the logs of the whole flow
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "authorised" in logged
+    for secret in (
+        connection.access_token,
+        connection.access_token_secret,
+        FakeIS24.CONSUMER_SECRET,
+        request_token_secret,
+        "oauth_signature",
+        "Authorization",
+    ):
+        assert secret not in logged
 
     # and the token works: the sync signs with it
     make_listing(broker, 0, images=0)
@@ -145,7 +160,9 @@ def test_the_listing_edit_view_shows_its_is24_state(admin_client, broker, connec
 
 def test_sync_now_runs_the_brokers_sync(admin_client, broker, connection, fake_is24):
     make_listing(broker, 0, images=0)
-    response = admin_client.post(reverse("wagtail_openimmo_is24:sync_now", args=[connection.pk]))
+    sync_url = reverse("wagtail_openimmo_is24:sync_now", args=[connection.pk])
+    assert f'formaction="{sync_url}"' in admin_client.get(edit_url(connection)).content.decode()
+    response = admin_client.post(sync_url)
     assert response.status_code == 302
     assert len(fake_is24.realestates) == 1  # the test settings run django-q tasks at once
 
@@ -157,3 +174,26 @@ def test_connection_list_has_the_authorise_button(admin_client, broker, connecti
         index.content
     )
     assert FakeIS24.ACCESS_TOKEN.encode() not in index.content
+
+
+def test_a_type_change_is_shown_in_the_admin(admin_client, broker, connection, fake_is24):
+    from decimal import Decimal
+
+    listing = make_listing(broker, 1, images=0)  # an apartment for rent
+    sync_broker(broker)
+    old = IS24ListingState.objects.get(listing=listing).is24_id
+    listing.vermarktungsart = "KAUF"
+    listing.kaufpreis = Decimal("289000")
+    listing.aussen_courtage = "3,57 %"
+    listing.save_revision().publish()
+    sync_broker(broker)
+    state = IS24ListingState.objects.get(listing=listing)
+    viewset = IS24ListingState.snippet_viewset
+    expected = (
+        "apartmentRent to apartmentBuy, which IS24 cannot change in place: the listing became "
+        f"a new IS24 object and the old object {old} was deactivated"
+    )
+    index = admin_client.get(reverse(viewset.get_url_name("list")))
+    assert expected in index.content.decode()
+    inspect = admin_client.get(reverse(viewset.get_url_name("inspect"), args=[state.pk]))
+    assert expected in inspect.content.decode() and old in inspect.content.decode()

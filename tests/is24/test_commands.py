@@ -123,6 +123,18 @@ def test_the_schedule_is_upserted_by_name(settings):
     assert row.minutes == 15 and row.schedule_type == Schedule.MINUTES
     assert row.func == "wagtail_openimmo.is24.tasks.sync_all"
     assert "every 15 minutes" in out
+    # openimmo_schedule writes the same row: one IS24 sync schedule, whichever ran last.
+    run("openimmo_schedule")
+    run("is24_sync", "--install-schedule")
+    (row,) = Schedule.objects.filter(func="wagtail_openimmo.is24.tasks.sync_all")
+    assert row.name == tasks.SCHEDULE_NAME
+    assert Schedule.objects.filter(name="wagtail_openimmo:inbox-scan").exists()
+
+
+def test_the_default_schedule_is_every_30_minutes():
+    run("openimmo_schedule")
+    (row,) = Schedule.objects.filter(func="wagtail_openimmo.is24.tasks.sync_all")
+    assert row.minutes == 30 and row.schedule_type == Schedule.MINUTES
 
 
 def test_task_functions_return_json_ready_results(broker, connection, fake_is24):

@@ -559,3 +559,20 @@ def test_listings_are_read_in_chunks(broker, connection, fake_is24, monkeypatch)
     assert (result.created, result.images_uploaded) == (2, 2)
     assert [e["code"] for e in result.errors] == ["DUPLICATE_EXTERNAL_ID"]
     assert state_of(twin).last_error_code == "DUPLICATE_EXTERNAL_ID"
+
+
+def test_a_401_stops_only_that_brokers_sync(broker, other_broker, connection, fake_is24):
+    fake_is24.access_tokens["token-b"] = "secret-b"
+    other = IS24Connection.objects.create(
+        broker=other_broker, access_token="token-b", access_token_secret="secret-b"
+    )
+    make_listing(broker, 0, images=0)
+    theirs = make_listing(other_broker, 1, images=0)
+    fake_is24.revoke()  # broker's token; other_broker's still works
+    by_broker = {r.broker: r for r in sync_module.sync_all()}
+    assert by_broker[broker.slug].stopped == "needs_reauth"
+    assert by_broker[other_broker.slug].stopped == "" and by_broker[other_broker.slug].created == 1
+    connection.refresh_from_db()
+    other.refresh_from_db()
+    assert connection.needs_reauth and not other.needs_reauth
+    assert [e.external_id for e in fake_is24.realestates.values()] == [theirs.objektnr_extern]

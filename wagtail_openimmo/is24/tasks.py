@@ -1,18 +1,16 @@
-"""django-q entry points of the IS24 sync, and its schedule.
+"""django-q entry points of the IS24 sync.
 
-The schedule is a row in django-q's ``Schedule`` table, upserted by name with
-``ensure_schedules()`` (``python manage.py is24_sync --install-schedule``); django-q2's own
-``schedule()`` helper fails on an existing name, and a data migration would tie our
-migrations to django-q's.
+Its schedule (every ``IS24_SYNC_MINUTES``) is the ``is24-sync`` job of the app's
+``schedules.JOBS``, written by ``openimmo_schedule`` like every other job;
+``is24_sync --install-schedule`` does the same. One list of jobs keeps the two commands
+from creating two schedules of the same sync (or removing each other's).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import conf
-
-SCHEDULE_NAME = "wagtail_openimmo:is24_sync"
+SCHEDULE_NAME = "wagtail_openimmo:is24-sync"  # schedules.PREFIX + the job name
 
 
 def sync_all() -> list[dict[str, Any]]:
@@ -29,28 +27,11 @@ def sync_broker(broker_id: int) -> dict[str, Any]:
     return sync.sync_broker(broker_id).as_dict()
 
 
-def schedules() -> list[dict[str, Any]]:
-    """The declarative list of this sub-app's django-q schedules."""
-    from django_q.models import Schedule
-
-    return [
-        {
-            "name": SCHEDULE_NAME,
-            "func": "wagtail_openimmo.is24.tasks.sync_all",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": int(conf.get_setting("IS24_SYNC_MINUTES")),
-            "repeats": -1,
-        }
-    ]
-
-
 def ensure_schedules():
-    """Create or update the schedules by name (idempotent); returns the Schedule rows."""
+    """Write the app's schedules (``schedules.ensure_schedules``); the IS24 sync's row(s)."""
     from django_q.models import Schedule
 
-    rows = []
-    for spec in schedules():
-        values = {k: v for k, v in spec.items() if k != "name"}
-        row, _created = Schedule.objects.update_or_create(name=spec["name"], defaults=values)
-        rows.append(row)
-    return rows
+    from ..schedules import ensure_schedules as ensure_all
+
+    ensure_all()
+    return list(Schedule.objects.filter(name=SCHEDULE_NAME))

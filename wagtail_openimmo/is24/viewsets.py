@@ -46,6 +46,10 @@ class ConnectionStatusPanel(Panel):
                 context["authorise_url"] = reverse(
                     "wagtail_openimmo_is24:authorise", args=[connection.pk]
                 )
+                if connection.is_authorised and connection.active:
+                    context["sync_url"] = reverse(
+                        "wagtail_openimmo_is24:sync_now", args=[connection.pk]
+                    )
                 viewset = getattr(IS24ListingState, "snippet_viewset", None)
                 if viewset is not None:
                     context["states_url"] = (
@@ -145,7 +149,8 @@ class IS24ListingStateViewSet(SnippetViewSet):
         ExposeLinkColumn("is24_id", label=_("IS24 id")),
         "realestate_type",
         DateColumn("last_synced_at", label=_("last synced")),
-        "last_error",
+        Column("error_message", label=_("last error")),
+        Column("notice_message", label=_("notice")),
     ]
     list_filter = ["connection", "published", "last_error_code"]
     search_fields = ["external_id", "title", "is24_id"]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
+from django.apps import apps
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -96,6 +97,15 @@ def _section(queryset, limit: int, **kwargs) -> Section:
     return Section([_item(e, **kwargs) for e in queryset[:limit]], total)
 
 
+def is24_section(run: ImportRun) -> dict[str, Any] | None:
+    """The IS24 part of the report, when the opt-in IS24 sub-app is installed."""
+    if not apps.is_installed("wagtail_openimmo.is24"):
+        return None
+    from ..is24.report import report_section
+
+    return report_section(run)
+
+
 def report_context(run: ImportRun) -> dict[str, Any]:
     """What the report templates get; rendered strings are in the active language."""
     limit = get_setting("REPORT_MAX_ITEMS")
@@ -135,6 +145,7 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         "withdrawn": withdrawn,
         "warned": Section(warned[:limit], len(warned)),
         "is_full_transfer": run.umfang == "VOLL",
+        "is24": is24_section(run),
     }
 
 
