@@ -32,14 +32,17 @@ class TerminalProgress:
         self.width = width
         self.min_interval = min_interval
         self.state: dict[str, tuple[int, int]] = {}
-        self._last_draw = 0.0
+        # None until the first draw: time.monotonic() has an arbitrary origin (it can be small
+        # on a freshly booted machine), so "long since the last draw" cannot start from 0.
+        self._last_draw: float | None = None
         self._drawn = 0
 
     def __call__(self, kind: str, done: int, total: int) -> None:
         self.state[kind] = (done, total)
         now = time.monotonic()
         finished = total and done >= total
-        if finished or now - self._last_draw >= self.min_interval:
+        due = self._last_draw is None or now - self._last_draw >= self.min_interval
+        if finished or due:
             self._draw()
             self._last_draw = now
 
