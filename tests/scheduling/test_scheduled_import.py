@@ -108,7 +108,11 @@ def test_scheduled_scan_imports_records_and_reports_in_each_brokers_language(
         run = ImportRun.objects.get(broker=b)
         assert run.file_name == name and run.status == ImportRun.Status.PARTLY
         assert (run.created, run.updated, run.unchanged, run.withdrawn, run.rejected) == (
-            1, 0, 0, 0, 1,
+            1,
+            0,
+            0,
+            0,
+            1,
         )
         assert run.finished_at is not None and run.checksum
         rejected = run.entries.get(outcome="rejected")
