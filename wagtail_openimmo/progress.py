@@ -32,8 +32,7 @@ class TerminalProgress:
         self.width = width
         self.min_interval = min_interval
         self.state: dict[str, tuple[int, int]] = {}
-        # None until the first draw: time.monotonic() has an arbitrary origin (it can be small
-        # on a freshly booted machine), so "long since the last draw" cannot start from 0.
+        # None until the first draw: monotonic() may be small right after boot.
         self._last_draw: float | None = None
         self._drawn = 0
 
@@ -41,8 +40,7 @@ class TerminalProgress:
         self.state[kind] = (done, total)
         now = time.monotonic()
         finished = total and done >= total
-        due = self._last_draw is None or now - self._last_draw >= self.min_interval
-        if finished or due:
+        if finished or self._last_draw is None or now - self._last_draw >= self.min_interval:
             self._draw()
             self._last_draw = now
 
