@@ -77,6 +77,21 @@ class HeldFilesView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateV
         )
         return context
 
+    def waiting_files(self) -> list[tuple[Broker, list]]:
+        """The brokers awaiting approval, each with the files it has waiting in the inbox
+        (``inbox.held_files``: name, size, upload time), for the template as
+        ``view.waiting_files``."""
+        from ..inbox import held_files
+
+        files: dict[int, list] = {}
+        try:
+            for held in held_files():
+                if held.kind == "approval" and held.broker is not None:
+                    files.setdefault(held.broker.pk, []).append(held)
+        except OSError:  # an inbox that cannot be read must not break the page
+            logger.exception("Could not list the held files of the inbox")
+        return [(broker, files.get(broker.pk, [])) for broker in waiting_brokers()]
+
 
 class ApproveBrokerView(PermissionCheckedMixin, View):
     """POST: approve a broker's imports and queue an inbox run for its waiting files."""
