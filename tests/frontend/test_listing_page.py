@@ -96,6 +96,31 @@ def test_energy_certificate_shows_what_the_law_requires(client, broker):
     assert shown["Energy efficiency class"] == "D"
 
 
+def test_demand_certificate_in_german_as_the_law_words_it(client, broker):
+    """A Bedarfsausweis: Endenergiebedarf instead of -verbrauch, German number format."""
+    page = make_listing(
+        broker,
+        2,
+        epass_epart="BEDARF",
+        epass_endenergiebedarf=Decimal("85.25"),
+        epass_energieverbrauchkennwert=None,
+        epass_primaerenergietraeger="GAS",
+        epass_baujahr="2003",
+        epass_wertklasse="C",
+        epass_gueltig_bis="2034-05-31",
+    )
+    tree = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    section = tree.xpath("//section[@aria-labelledby='openimmo-energy-heading']")[0]
+    shown = {text(r.xpath("dt")[0]): text(r.xpath("dd")[0]) for r in section.xpath(".//dl/div")}
+    assert shown["Energieausweis"] == "Bedarfsausweis"
+    assert shown["Endenergiebedarf"] == "85,25 kWh/(m²·a)"
+    assert "Endenergieverbrauch" not in shown
+    assert shown["Wesentlicher Energieträger"] == "Gas"
+    assert shown["Baujahr laut Energieausweis"] == "2003"
+    assert shown["Energieeffizienzklasse"] == "C"
+    assert shown["Gültig bis"] == "31. Mai 2034"
+
+
 def test_no_energy_section_without_certificate_data(client, broker):
     page = make_listing(broker, 4)  # a plot: the generator sends no energiepass
     assert page.epass_epart is None
