@@ -49,6 +49,40 @@ def test_rent_listing_in_german_shows_the_german_price_conventions(client, broke
     assert "Kaufpreis" not in shown
 
 
+def test_with_wagtail_i18n_the_page_locale_decides_the_language(client, broker, settings):
+    """``WAGTAIL_I18N_ENABLED``: a German page is German whatever the browser asks for."""
+    from wagtail.models import Locale, Page
+
+    settings.WAGTAIL_I18N_ENABLED = True
+    page = make_listing(
+        broker,
+        1,
+        vermarktungsart="MIETE_PACHT",
+        kaufpreis=None,
+        kaltmiete=Decimal("1234.50"),
+        wohnflaeche=Decimal("85.5"),
+    )
+    english = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en")
+    assert facts(parse(english))["Rent (excl. heating)"] == "€1,234.50"  # an English page
+
+    german = Locale.objects.create(language_code="de")
+    Page.objects.filter(pk__in=[page.pk, broker.index_page.pk]).update(locale=german)
+    response = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en")
+    tree = parse(response)
+    assert facts(tree)["Kaltmiete"] == "1.234,50 €"
+    assert facts(tree)["Wohnfläche"] == "85,5 m²"
+    assert tree.xpath("/html/@lang") == ["de"] and response["Content-Language"] == "de"
+    index = parse(client.get(broker.index_page.url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert index.xpath("/html/@lang") == ["de"]
+    assert "1.234,50 €" in [text(dd) for dd in index.xpath(f"//li[{cls('openimmo-card')}]//dd")]
+    # An enquiry with errors answers in the page's language too.
+    invalid = client.post(page.url, {"contact-name": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert invalid.status_code == 200 and parse(invalid).xpath("/html/@lang") == ["de"]
+
+    settings.WAGTAIL_I18N_ENABLED = False  # one page for all languages: the visitor's
+    assert facts(parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="en")))["Rent (excl. heating)"]
+
+
 def test_purchase_listing_in_english(client, broker):
     page = make_listing(
         broker,
