@@ -77,29 +77,14 @@ def test_admin_opens_the_import_log_and_a_run_and_runs_an_import(
 ):
     django_user_model.objects.create_superuser("admin", "admin@example.com", "secret-pw")
     listing = make_listing(broker, "W00001", "Helle Wohnung in Hamburg")
-    run = make_run(
-        broker,
-        status=ImportRun.Status.PARTLY,
-        file_name="acme-20261101.zip",
-        entries=[
-            {
-                "objektnr": "W00000",
-                "title": "Wohnung in Berlin",
-                "action": "CHANGE",
-                "outcome": "rejected",
-                "line": 2,
-                "messages": reader_findings(0, drop=("kaufpreis",)),
-            },
-            {
-                "objektnr": "W00001",
-                "title": listing.title,
-                "action": "CHANGE",
-                "outcome": "created",
-                "line": 40,
-                "listing": listing,
-            },
-        ],
-    )
+    run = make_run(broker, status=ImportRun.Status.PARTLY, file_name="acme-20261101.zip",
+                   entries=[
+                       {"objektnr": "W00000", "title": "Wohnung in Berlin", "action": "CHANGE",
+                        "outcome": "rejected", "line": 2,
+                        "messages": reader_findings(0, drop=("kaufpreis",))},
+                       {"objektnr": "W00001", "title": listing.title, "action": "CHANGE",
+                        "outcome": "created", "line": 40, "listing": listing},
+                   ])
 
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", "admin")
