@@ -279,6 +279,26 @@ def test_structured_data_open_graph_and_canonical(client, broker):
     assert place["geo"]["latitude"] == float(page.breitengrad)
 
 
+def test_structured_data_of_a_house_to_rent(client, broker):
+    page = make_listing(
+        broker,
+        2,
+        vermarktungsart="MIETE_PACHT",
+        kaufpreis=None,
+        kaltmiete=Decimal("1850"),
+        waehrung="EUR",
+    )
+    offer = json_ld(parse(client.get(page.url)))["offers"]
+    assert offer["businessFunction"] == "http://purl.org/goodrelations/v1#LeaseOut"
+    assert offer["price"] == 1850 and offer["itemOffered"]["@type"] == "House"
+    assert offer["priceSpecification"] == {
+        "@type": "UnitPriceSpecification",
+        "price": 1850,
+        "priceCurrency": "EUR",
+        "unitCode": "MON",  # per month
+    }
+
+
 def test_json_ld_cannot_be_broken_out_of(client, broker):
     page = make_listing(broker, 0, dreizeiler="</script><script>alert(1)</script>")
     content = client.get(page.url).content.decode()
