@@ -102,6 +102,28 @@ def test_purchase_listing_in_english(client, broker):
     assert headline == "Purchase price: €1,234,567"
 
 
+def test_purchase_listing_in_german(client, broker):
+    page = make_listing(
+        broker,
+        0,
+        kaufpreis=Decimal("1234567"),
+        hausgeld=Decimal("310.50"),
+        aussen_courtage="3,57 % inkl. MwSt.",
+        wohnflaeche=Decimal("120.25"),
+        anzahl_zimmer=Decimal("4"),
+    )
+    tree = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    shown = facts(tree)
+    assert shown["Kaufpreis"] == "1.234.567 €"
+    assert shown["Hausgeld"] == "310,50 €"
+    assert shown["Käuferprovision"] == "3,57 % inkl. MwSt."
+    assert shown["Wohnfläche"] == "120,25 m²"
+    assert shown["Zimmer"] == "4"
+    assert "Kaltmiete" not in shown
+    headline = text(tree.xpath(f"//*[{cls('openimmo-headline-price')}]")[0])
+    assert headline == "Kaufpreis: 1.234.567 €"
+
+
 def test_price_on_request(client, broker):
     page = make_listing(broker, 0, kaufpreis=None, kaufpreis_auf_anfrage=True)
     shown = facts(parse(client.get(page.url)))
