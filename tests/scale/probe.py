@@ -54,6 +54,14 @@ def enqueue(count: int = 1, task: str = "wagtail_openimmo.tasks.process_inboxes"
     return [async_task(task, group="scale-tests") for _ in range(count)]
 
 
+def enqueue_uploads(paths: list[str]) -> None:
+    """Queue the import of each upload, as the built-in FTP server does when one arrives."""
+    from wagtail_openimmo.tasks import enqueue_upload
+
+    for path in paths:
+        enqueue_upload(path)
+
+
 def state() -> dict:
     """Runs, listings and the health of the page tree."""
     from django_q.models import Task
@@ -110,7 +118,9 @@ def state() -> dict:
     }
 
 
-COMMANDS = {"setup": setup, "enqueue": enqueue, "state": state}
+COMMANDS = {
+    "setup": setup, "enqueue": enqueue, "enqueue_uploads": enqueue_uploads, "state": state,
+}
 
 
 def main(argv: list[str]) -> None:

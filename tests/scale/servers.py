@@ -112,7 +112,7 @@ class PostgresServer:
         self.tmp = Path(tempfile.mkdtemp(prefix="openimmo-pg-"))
         self.datadir = self.tmp / "data"
         if self._owner is not None:
-            os.chmod(self.tmp, 0o755)
+            os.chmod(self.tmp, 0o755)  # noqa: S103 - the server's user must enter it
             os.chown(self.tmp, self._owner.pw_uid, self._owner.pw_gid)
         self._pg(
             "initdb", "-D", str(self.datadir), "-U", self.user, "--auth=trust",
