@@ -187,3 +187,26 @@ def test_retry_after_http_date():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("soon") is None
+
+
+def test_the_fixture_catches_a_deleted_real_estate_and_an_invalid_payload(connection, fake_is24):
+    """The rules every IS24 test checks at teardown (``conftest.broken_rules``) can fail."""
+    from tests.is24.conftest import broken_rules
+
+    client = IS24Client(connection)
+    ident = client.create_realestate(APARTMENT)
+    assert broken_rules(fake_is24) == []
+    client.request("DELETE", f"/user/me/realestate/{ident}")
+    invalid = {"realestates.apartmentRent": dict(APARTMENT["realestates.apartmentRent"])}
+    del invalid["realestates.apartmentRent"]["courtage"]
+    with pytest.raises(IS24ValidationError):
+        client.create_realestate(invalid)
+    broken = broken_rules(fake_is24)
+    assert (
+        broken[0] == f"DELETE of a real estate: /restapi/api/offer/v1.0/user/me/realestate/{ident}"
+    )
+    assert broken[1].startswith("payload invalid against IS24's XSD: ('realestates.apartmentRent'")
+    assert len(broken) == 2
+    # Forget what was done on purpose, so that this test's own teardown check passes.
+    fake_is24.requests.clear()
+    fake_is24.invalid_payloads.clear()

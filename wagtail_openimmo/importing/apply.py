@@ -524,7 +524,9 @@ def _write_page(
     page.withdrawn_at = None
     page.attachments = rows
     if creating:
-        parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
+        # Lock the parent first: another broker's import may be adding a child with the same
+        # slug under the same index page right now (treebeard locks it only in add_child).
+        parent = ListingIndexPage.objects.select_for_update().get(pk=ctx.broker.index_page_id)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
         parent.add_child(instance=page)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)

@@ -75,7 +75,17 @@ def identify_broker(path: Path) -> Broker | None:
 def broker_lock(broker_id: int):
     from ..locks import broker_lock as _broker_lock
 
-    return _broker_lock(broker_id)
+    return _broker_lock(broker_id, timeout=BUSY_WAIT_SECONDS)
+
+
+# How long a run waits for a broker whose files another run (another worker) is importing.
+# Short on purpose: that run imports whatever arrives meanwhile before it lets go (see
+# ``_import_arrivals``), so waiting longer would only make every worker queue up behind the
+# first broker instead of taking the next one. The wait covers the moment between that
+# run's last look into the folder and the release of its lock.
+BUSY_WAIT_SECONDS = 5.0
+# Most extra looks into a folder for uploads that arrived during an import.
+MAX_RESCANS = 20
 
 
 def _is_lock_busy(exc: BaseException) -> bool:
@@ -179,9 +189,7 @@ def _process_folder(
     progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
-    items = scan.leftovers(root, inbox.name) + [
-        item for item in scan.scan_folder(root, inbox.name, now=now.timestamp()) if item.ready
-    ]
+    items = scan.leftovers(root, inbox.name) + _ready(root, inbox, now)
     batches: dict[int, _Batch] = {}
     for item in items:
         found, reason = _broker_for(inbox, item)
@@ -197,6 +205,10 @@ def _process_folder(
     for batch in batches.values():
         outcomes.extend(_process_batch(root, batch, now, progress))
     return outcomes
+
+
+def _ready(root: Path, inbox: InboxFolder, now: dt.datetime) -> list[scan.InboxFile]:
+    return [i for i in scan.scan_folder(root, inbox.name, now=now.timestamp()) if i.ready]
 
 
 def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None, str]:
@@ -242,7 +254,9 @@ def _process_batch(
     items = sorted(batch.items, key=lambda i: order.sort_key(i.path, i.mtime))
     try:
         with broker_lock(broker.pk):
-            return _import_in_order(root, broker, inbox, items, now, progress)
+            outcomes = _import_in_order(root, broker, inbox, items, now, progress)
+            outcomes.extend(_import_arrivals(root, broker, inbox, outcomes, now, progress))
+            return outcomes
     except Exception as exc:
         if not _is_lock_busy(exc):
             raise
@@ -279,6 +293,35 @@ def _import_in_order(
         if outcome.status in (CRASHED, Status.HELD):
             blocked = outcome.file
     return outcomes
+
+
+def _import_arrivals(
+    root: Path,
+    broker: Broker,
+    inbox: InboxFolder,
+    outcomes: list[InboxOutcome],
+    now: dt.datetime,
+    progress: ProgressFactory | None = None,
+) -> list[InboxOutcome]:
+    """Import the broker's uploads that became ready while this run held its lock.
+
+    Other runs (the FTP server's, another worker's scan) that find the lock taken skip the
+    broker rather than queue behind it; their files are taken here, still in order.
+    """
+    more: list[InboxOutcome] = []
+    for _attempt in range(MAX_RESCANS):
+        if any(o.status in (CRASHED, WAITING, Status.HELD) for o in (*outcomes, *more)):
+            return more  # later files wait behind a crashed or held one
+        items = []
+        for item in _ready(root, inbox, now):
+            found, _reason = _broker_for(inbox, item)
+            if found is not None and found.pk == broker.pk:
+                items.append(item)
+        if not items:
+            break
+        items.sort(key=lambda i: order.sort_key(i.path, i.mtime))
+        more.extend(_import_in_order(root, broker, inbox, items, now, progress))
+    return more
 
 
 def _held_run(root: Path, broker: Broker) -> str | None:
