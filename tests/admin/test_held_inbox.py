@@ -57,3 +57,21 @@ def test_held_upload_is_listed_and_imported_after_approval(client, operator, inb
     assert ListingPage.objects.filter(broker=newcomer, live=True).count() == 1
     assert not path.exists()
     assert "first-feed.zip" not in client.get(reverse(HELD)).content.decode()
+
+
+def booked_only(broker):
+    """A portal's approval policy: only brokers with a booked package may import."""
+    return broker.slug == "booked", "No listing package booked."
+
+
+def test_brokers_the_policy_approves_are_not_listed_as_waiting(client, operator, settings):
+    settings.WAGTAIL_OPENIMMO = {
+        "INBOX_STABLE_SECONDS": 0,
+        "APPROVAL_POLICY": "tests.admin.test_held_inbox.booked_only",
+    }
+    make_broker("booked", approved=False)
+    make_broker("unbooked", approved=False)
+    client.force_login(operator)
+    html = client.get(reverse(HELD)).content.decode()
+    assert 'data-openimmo-waiting-broker="unbooked"' in html
+    assert 'data-openimmo-waiting-broker="booked"' not in html

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
+from django.db import connections
 
 from tests.inbox_support import make_account, zip_bytes
 from wagtail_openimmo.models import ListingPage
@@ -91,8 +92,10 @@ def test_a_refused_inbox_file_makes_the_command_fail(inbox, broker):
     assert (inbox / ".openimmo" / "failed" / "acme" / "broken.zip.txt").exists()
 
 
-def test_exit_status_from_the_command_line(tmp_path, broker, capsys):
+def test_exit_status_from_the_command_line(tmp_path, broker, capsys, monkeypatch):
     """What cron sees: ``manage.py openimmo_import`` exits with 1 when a file failed, 0 else."""
+    # run_from_argv closes every connection at the end; the test's own must stay open.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     good = feed(tmp_path / "good.zip")
     # Success returns normally: the process ends with status 0.
     execute_from_command_line(

@@ -69,3 +69,28 @@ def test_concurrent_runs_with_the_real_lock_import_each_file_once_in_order(
     assert ImportRun.objects.filter(status="imported").count() == 5
     archive = inbox / ".openimmo" / "archive" / "acme"
     assert sorted(p.name for p in archive.rglob("*.zip")) == standin.names
+
+
+def test_state_file_written_by_many_threads_at_once(tmp_path):
+    """Scans in threads of one process (the threaded FTP server, the runs above) write the
+    folder's state file at the same moment: no writer fails, and the file stays whole."""
+    from wagtail_openimmo.inbox import layout
+
+    path = tmp_path / "state" / "acme.json"
+    errors = []
+
+    def write(n):
+        for k in range(200):
+            try:
+                layout.write_json(path, {"writer": n, "k": k})
+            except Exception as exc:  # pragma: no cover - shown in the assertion
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert layout.read_json(path)["k"] == 199
+    assert [p.name for p in path.parent.iterdir()] == ["acme.json"]  # no temporary files left
