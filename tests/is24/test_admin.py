@@ -232,13 +232,18 @@ def test_no_admin_page_of_a_connection_shows_its_token_or_secrets(
 def test_a_refused_token_is_replaced_by_authorising_again_and_the_sync_resumes(
     admin_client, broker, connection, fake_is24
 ):
+    list_url = reverse(IS24Connection.snippet_viewset.get_url_name("list"))
+
+    def said(text):  # the list filter names the status too: count, do not just look
+        return admin_client.get(list_url).content.decode().count(text)
+
     make_listing(broker, 0, images=0)
+    before = said("needs re-authorisation")
     fake_is24.revoke()
     assert sync_broker(broker).stopped == "needs_reauth"
     connection.refresh_from_db()
     assert connection.needs_reauth
-    listing_page = admin_client.get(reverse(IS24Connection.snippet_viewset.get_url_name("list")))
-    assert b"needs re-authorisation" in listing_page.content.lower()
+    assert said("needs re-authorisation") == before + 1
 
     to_is24 = admin_client.post(reverse("wagtail_openimmo_is24:authorise", args=[connection.pk]))[
         "Location"
