@@ -10,10 +10,11 @@ from decimal import Decimal
 import pytest
 
 from tests.frontend.html import parse
+from tests.frontend.listings import make_listing
 from tests.frontend.test_index import titles
-from tests.importing.helpers import Prop, transfer, write_upload
+from tests.importing.helpers import Prop, openimmo_settings, transfer, write_upload
 from wagtail_openimmo.importing import import_file
-from wagtail_openimmo.models import ListingPage
+from wagtail_openimmo.models import DeletedListing, ListingPage
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +54,52 @@ def test_a_reference_sent_by_the_broker_is_shown_apart(client, broker, tmp_path)
     response = client.get(broker.index_page.url)
     assert titles(response) == ["Schöne Wohnung"]
     assert titles(response, "openimmo-references") == ["Verkauft"]
+
+
+@pytest.mark.parametrize("response", ["gone", "redirect"])
+def test_a_listing_deleted_by_the_importer_is_gone_too(client, broker, tmp_path, response):
+    """``WITHDRAW_MODE = "delete"``: the page is deleted, its address still answers."""
+    run_import(tmp_path, broker, Prop(), Prop(intern="2", extern="E2"))
+    page = ListingPage.objects.get(objektnr_extern="E100")
+    url, full_url = page.url, page.get_full_url()
+    with openimmo_settings(WITHDRAW_MODE="delete", WITHDRAWN_LISTING_RESPONSE=response):
+        run_import(tmp_path, broker, Prop(aktion="DELETE", titel=None, ort=None))
+        assert not ListingPage.objects.filter(pk=page.pk).exists()
+        answer = client.get(url)
+    if response == "gone":
+        assert answer.status_code == 410
+        assert "“Schöne Wohnung” has been sold, rented" in answer.content.decode()
+    else:
+        assert (answer.status_code, answer["Location"]) == (302, broker.index_page.url)
+    assert full_url not in client.get("/sitemap.xml").content.decode()
+    assert client.get(f"{broker.index_page.url}no-such-listing/").status_code == 404
+
+    # Sent again later, it is a new page at the same address: live, not gone.
+    run_import(tmp_path, broker, Prop(kaufpreis="199000"))
+    assert ListingPage.objects.get(objektnr_extern="E100").url == url
+    assert client.get(url).status_code == 200
+
+
+def test_listings_deleted_in_the_admin_are_gone_drafts_and_whole_indexes_leave_nothing(
+    client, broker, other_broker
+):
+    live = make_listing(broker, 0)
+    draft = make_listing(broker, 1, live=False)
+    draft.first_published_at = None
+    draft.save()
+    live_url, draft_url = live.url, f"{broker.index_page.url}{draft.slug}/"
+    live.delete()
+    draft.delete()
+    assert client.get(live_url).status_code == 410
+    assert client.get(draft_url).status_code == 404  # never public: nobody has a link
+    (row,) = DeletedListing.objects.all()
+    assert (row.index_id, row.slug, row.objektnr_extern) == (
+        broker.index_page.pk,
+        live.slug,
+        live.objektnr_extern,
+    )
+    # Deleting a whole index with its listings works (rows without a database constraint).
+    index = other_broker.index_page
+    make_listing(other_broker, 2)
+    index.delete()
+    assert not ListingPage.objects.filter(broker=other_broker).exists()
