@@ -99,14 +99,17 @@ def listing_tree(
     data, changed = patch.overlay(base, columns, decimal_places=places)
     # nothing changed means every value reads back as it is; else check what was written
     problems = patch.unresolved(data, columns, decimal_places=places) if changed else []
+    if anhaenge is not None:
+        replace_attachments(data, anhaenge)
+    # valid output: the broker's own elements go into user_defined_anyfield, aktion is set
+    patch.fit_schema(data)
+    patch.normalise_aktion(data)
     if listing.is_reference:
         patch.set_aktion(data, "REFERENZ")
     elif patch.aktionart(data) in ("REFERENZ", "DELETE"):
         patch.set_aktion(data, None)
     if not stored:
         _complete_new_listing(data, listing, broker)
-    if anhaenge is not None:
-        replace_attachments(data, anhaenge)
     return data, problems
 
 
