@@ -367,7 +367,7 @@ def same_as_listing(
         _same_attachment(item, row) for item, row in zip(located, rows, strict=True)
     ):
         return False
-    current, _unresolved = listing_tree(page, page.broker)
+    current, _unresolved = listing_tree(page, page.broker, anhaenge=[])  # compared above
     return patch.comparable(storable(record.data)) == patch.comparable(current)
 
 
