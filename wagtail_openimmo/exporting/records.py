@@ -114,11 +114,13 @@ def listing_tree(
 
 
 def delete_tree(listing: ListingPage, broker: Broker) -> Data:
-    """A DELETE record: only what identifies the listing (receivers need no more)."""
-    data = patch.skeleton()
-    numbers = identity(listing, broker)
-    for name in ("objektnr_intern", "objektnr_extern", "openimmo_obid"):
-        patch.set_path(data, f"verwaltung_techn/{name}", numbers[name])
+    """A DELETE record: the listing as it was last sent, with ``aktionart="DELETE"``.
+
+    Receivers need only the numbers, but the schema requires ``objektkategorie``, ``geo``
+    and ``kontaktperson`` in every ``<immobilie>``, so a bare skeleton would not validate.
+    The files are left out (``anhaenge`` is optional).
+    """
+    data, _unresolved = listing_tree(listing, broker, anhaenge=[])
     patch.set_aktion(data, "DELETE")
     return data
 
