@@ -2,7 +2,8 @@
 
 Django's ``InMemoryStorage`` without ``path()`` stands for S3 and the like (django-storages):
 no local paths and nothing in MEDIA_ROOT, so any code that took a local path of an image or
-document would fail here. Imports, re-imports, renditions, the listing page and the export must all work.
+document would fail here. Imports, re-imports, renditions, the listing page and the export
+must all work.
 """
 
 import io
