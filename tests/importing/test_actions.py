@@ -110,6 +110,38 @@ def test_editors_fields_that_are_no_part_of_openimmo_are_kept_on_update(tmp_path
     assert latest.seo_title == "Traumwohnung am Rhein" and latest.kaufpreis == Decimal("245000")
 
 
+def test_an_editors_unpublished_draft_survives_an_update(tmp_path, broker, django_user_model):
+    from tests.importing.helpers import count_writes
+
+    editor = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    run_import(tmp_path, broker, Prop(kaufpreis="250000", lage=None, dreizeiler="Alt"))
+    page = ListingPage.objects.get()
+    page.lage = "Entwurf der Redaktion"
+    page.seo_title = "Entwurf SEO"
+    page.save_revision(user=editor)  # saved, not published
+
+    result = run_import(tmp_path, broker, Prop(kaufpreis="240000", lage=None, dreizeiler=None))
+    assert result.updated == 1
+    page = ListingPage.objects.get()
+    # the broker's change is live, without the editor's unfinished draft
+    assert page.kaufpreis == Decimal("240000") and page.lage is None and page.seo_title == ""
+    assert page.dreizeiler is None
+    # the editor's draft is still what the editor opens, with the broker's change merged in
+    assert page.has_unpublished_changes and page.latest_revision.user == editor
+    draft = page.get_latest_revision_as_object()
+    assert (draft.lage, draft.seo_title) == ("Entwurf der Redaktion", "Entwurf SEO")
+    assert draft.kaufpreis == Decimal("240000") and draft.dreizeiler is None
+    assert draft.openimmo_fingerprint == page.openimmo_fingerprint
+
+    with count_writes() as writes:  # the same file again: still nothing to do
+        again = run_import(tmp_path, broker, Prop(kaufpreis="240000", lage=None, dreizeiler=None))
+    assert again.unchanged == 1 and writes.queries == []
+
+    page.get_latest_revision().publish()  # the editor finishes the draft
+    page = ListingPage.objects.get()
+    assert (page.lage, page.kaufpreis) == ("Entwurf der Redaktion", Decimal("240000"))
+
+
 def test_delete_withdraws_by_unpublishing(tmp_path, broker):
     run_import(tmp_path, broker, Prop())
     page = ListingPage.objects.get()

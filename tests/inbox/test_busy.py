@@ -1,5 +1,6 @@
 """Several runs at once: a busy broker is skipped, and the run holding it takes what arrives."""
 
+import errno
 import threading
 import time
 
@@ -83,3 +84,17 @@ def test_a_broker_another_run_is_importing_is_skipped_quickly(
     # the other broker was not held up: its file was taken (and crashed in the stand-in)
     assert calls == ["other.zip"]
     assert ImportRun.objects.filter(broker=other_broker).count() == 1
+
+
+def test_a_full_disk_does_not_stop_the_scan(inbox, standin, broker, monkeypatch):
+    """The scan's bookkeeping cannot be saved; the uploads are imported all the same."""
+    from wagtail_openimmo.inbox import layout
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(layout, "write_json", no_space)
+    (inbox / "acme").mkdir(parents=True)
+    upload(inbox, "acme", "export.zip")
+    [outcome] = process_inboxes()
+    assert outcome.status == "imported"

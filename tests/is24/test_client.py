@@ -14,6 +14,7 @@ from wagtail_openimmo.is24.client import (
     retry_after_seconds,
 )
 from wagtail_openimmo.is24.mapping import attachment_metadata
+from wagtail_openimmo.is24.models import IS24Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,25 @@ def test_the_fixture_catches_a_deleted_real_estate_and_an_invalid_payload(connec
     # Forget what was done on purpose, so that this test's own teardown check passes.
     fake_is24.requests.clear()
     fake_is24.invalid_payloads.clear()
+
+
+def test_each_connection_talks_to_its_own_system_unless_a_host_is_configured(broker, settings):
+    """IS24's sandbox and live system have separate tokens: the connection picks the host."""
+    from wagtail_openimmo.is24.client import api_root, oauth_url
+
+    live = IS24Connection(broker=broker, sandbox=False, access_token="t", access_token_secret="s")
+    sandbox = IS24Connection(broker=broker, sandbox=True, access_token="t", access_token_secret="s")
+    settings.WAGTAIL_OPENIMMO = {"IS24_CONSUMER_KEY": "k", "IS24_CONSUMER_SECRET": "c"}
+    assert IS24Client(live).root == "https://rest.immobilienscout24.de/restapi/api/offer/v1.0"
+    assert IS24Client(sandbox).root == (
+        "https://rest.sandbox-immobilienscout24.de/restapi/api/offer/v1.0"
+    )
+    assert oauth_url("request_token", live) == (
+        "https://rest.immobilienscout24.de/restapi/security/oauth/request_token"
+    )
+    assert oauth_url("confirm_access", sandbox) == (
+        "https://rest.sandbox-immobilienscout24.de/restapi/security/oauth/confirm_access"
+    )
+    # IS24_API_BASE_URL sends every connection to one host (tests, staging, a proxy).
+    settings.WAGTAIL_OPENIMMO = {"IS24_API_BASE_URL": "http://127.0.0.1:9/"}
+    assert api_root(live) == api_root(sandbox) == "http://127.0.0.1:9/restapi/api/offer/v1.0"

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -389,6 +390,7 @@ def _import_one(
         result = import_file(path, broker, run=run, progress=callback)
     except Exception as exc:
         logger.exception("Import of %s for broker %s crashed", path, broker.slug)
+        _reconnect_if_broken()
         message = _(
             "The import stopped with an internal error (%(error)s); the file was kept and "
             "will be imported again."
@@ -402,6 +404,24 @@ def _import_one(
         if callback is not None and hasattr(callback, "finish"):
             callback.finish()
     return _finish(root, inbox.name, broker, path, result, now, original=item.name)
+
+
+def _reconnect_if_broken() -> None:
+    """After the database dropped the connection, let the next query open a new one.
+
+    A failed rollback at the end of a property's transaction closes the connection already;
+    a plain query that failed leaves it broken, and the crash could not be recorded. (The
+    broker's advisory lock went with the old connection: after a crash nothing more of this
+    broker is imported in this run.)
+    """
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    try:
+        usable = connection.is_usable()
+    except Exception:
+        usable = False
+    if not usable:
+        connection.close()
 
 
 def _finish(

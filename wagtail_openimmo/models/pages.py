@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from rest_framework import serializers
@@ -116,7 +117,8 @@ class AbstractListingIndexPage(Page):
     def route(self, request, path_components):
         """Withdrawn listings are unpublished pages, which Wagtail answers with 404. The
         index is the parent of every listing, so it finds them here and serves them as
-        "gone" (see ``serve``) — for visitors and search engines that followed old links."""
+        "gone" (see ``serve``) — for visitors and search engines that followed old links.
+        So are listings that were deleted (``DeletedListing``)."""
         try:
             return super().route(request, path_components)
         except Http404:
@@ -126,6 +128,11 @@ class AbstractListingIndexPage(Page):
                     .filter(slug=path_components[0], live=False, withdrawn_at__isnull=False)
                     .first()
                 )
+                if withdrawn is None:
+                    # A listing deleted (WITHDRAW_MODE "delete", or by an editor).
+                    withdrawn = DeletedListing.objects.filter(
+                        index_id=self.pk, slug=path_components[0]
+                    ).first()
                 if withdrawn is not None:
                     return RouteResult(self, kwargs={"withdrawn_listing": withdrawn})
             raise
@@ -651,3 +658,41 @@ class ListingAttachment(Orderable):
 
     def __str__(self) -> str:
         return self.titel or self.file_name or self.gruppe or str(self.pk)
+
+
+class DeletedListing(models.Model):
+    """Where a deleted listing page was, so that old links still learn it is gone.
+
+    A withdrawn listing is normally unpublished and answers "gone" (410) or redirects to
+    its index (``WITHDRAWN_LISTING_RESPONSE``). With ``WITHDRAW_MODE = "delete"`` — or when
+    an editor deletes a listing — the page itself is gone; this row keeps its address
+    (index and slug) and title so that ``ListingIndexPage.route()`` answers the same way
+    instead of 404. No personal data: the address and title of an ad.
+
+    ``index_id`` is a plain reference without a database constraint: the rows are written
+    while pages are being deleted, possibly together with their index.
+    """
+
+    index = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("listing index page"),
+    )
+    slug = models.SlugField(_("slug"), max_length=255, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=255)
+    objektnr_extern = models.CharField(_("object number"), max_length=255)
+    deleted_at = models.DateTimeField(_("withdrawn at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deleted listing")
+        verbose_name_plural = _("deleted listings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index", "slug"], name="wagtail_openimmo_deletedlisting_slug"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
