@@ -194,4 +194,11 @@ def inbox_dir():
     configured = get_setting("INBOX_DIR") or getattr(settings, "OPENIMMO_INBOX_DIR", None)
     if configured:
         return Path(configured)
+    if not settings.MEDIA_ROOT:
+        # Media in a remote storage (django-storages): no local folder to put the inbox
+        # beside. The inbox is always local: the FTP server and the workers share it.
+        raise ImproperlyConfigured(
+            "Set OPENIMMO_INBOX_DIR (or WAGTAIL_OPENIMMO['INBOX_DIR']): the folder, shared by "
+            "the FTP server and every worker, where brokers' uploads arrive."
+        )
     return Path(settings.MEDIA_ROOT).parent / "openimmo-inbox"
