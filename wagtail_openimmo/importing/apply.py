@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop as _
 from wagtail.log_actions import log
+from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
@@ -537,6 +538,12 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     stored = attachments.Stored()
     try:
         with transaction.atomic():
+            if page is None:
+                # A new listing needs its index page's row lock (see _write_page). Take it
+                # before anything else: whatever this transaction locks first (attachment
+                # rows, unique keys) another importer under the same parent could be waiting
+                # for while holding the parent, and PostgreSQL would report a deadlock.
+                lock_page(ctx.broker.index_page_id)
             # Every save of the page and of each attachment row would re-index the page's
             # references (a dozen times per property); index each object once instead.
             with disable_reference_index_auto_update():
@@ -609,7 +616,11 @@ def _write_page(
     if creating:
         # Lock the parent first: another broker's import may be adding a child with the same
         # slug under the same index page right now (treebeard locks it only in add_child).
-        parent = ListingIndexPage.objects.select_for_update().get(pk=ctx.broker.index_page_id)
+        # Lock the one wagtailcore_page row, not the ListingIndexPage join: a join locks two
+        # rows (page and listingindexpage) in an order PostgreSQL does not promise, and two
+        # importers then deadlock; the row lock also covers add_child's numchild update.
+        lock_page(ctx.broker.index_page_id)
+        parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
         parent.add_child(instance=page)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)
@@ -623,6 +634,11 @@ def _write_page(
     if draft is not None:
         carry_draft(draft, record, page)
     return page
+
+
+def lock_page(page_id: int) -> None:
+    """Hold the row lock of one page (its ``wagtailcore_page`` row) until the transaction ends."""
+    list(Page.objects.select_for_update().filter(pk=page_id).values_list("pk", flat=True))
 
 
 # Columns the importer owns: the draft an editor is working on takes them from the import.
