@@ -27,7 +27,7 @@ from lxml import etree
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
-from tests.exporting.builders import document_attachment, make_document, read_zip
+from tests.exporting.builders import document_attachment, make_document, make_listing, read_zip
 from tests.helpers import make_broker
 from tests.importing.helpers import FileServer, count_writes, openimmo_settings, small_jpeg
 from tests.importing.test_samples import EXPECTED, sample_path
@@ -343,3 +343,40 @@ def test_editor_changes_and_editor_made_listings_survive_the_round_trip(broker, 
     for key, old in before.items():
         assert after[key]["columns"] == old["columns"], key
         assert after[key]["attachments"] == old["attachments"], key
+
+
+def test_an_editor_made_listing_without_numbers_comes_back_as_itself(broker, tmp_path):
+    listing = make_listing(
+        broker,
+        title="Haus am See",
+        plz="14467",
+        ort="Potsdam",
+        nutzungsart="WOHNEN",
+        vermarktungsart="KAUF",
+        objektart="haus",
+        kaufpreis=Decimal("450000"),
+        kontakt_name="Meier",
+    )
+    assert not listing.objektnr_extern and not listing.objektnr_intern
+    before = site_view(broker)
+    result = export_of(broker, tmp_path)
+
+    # into the same site: found by the number the export made up, nothing written
+    with count_writes() as writes:
+        again = import_file(result.path, broker)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1), again.as_json()
+    assert writes.queries == []
+    assert site_view(broker) == before
+
+    # into an empty site: the made-up numbers are its numbers there
+    empty_site()
+    fresh = make_broker("acme", anid="")
+    assert import_file(result.path, fresh).created == 1
+    page = ListingPage.objects.get(broker=fresh)
+    assert page.objektnr_extern == f"wagtail-{listing.pk}"
+    assert page.openimmo_obid == f"ACME-ANID_wagtail-{listing.pk}"
+    (old,) = before.values()
+    new = listing_view(page)
+    for column, value in old["columns"].items():
+        if column not in ("objektnr_extern", "openimmo_obid"):
+            assert new["columns"][column] == value, column

@@ -351,10 +351,17 @@ def same_as_listing(
     change no column, no attachment and nothing of the OpenImmo record the site would export
     -- so nothing is written, not even a revision.
     """
-    from ..exporting.records import listing_tree  # the exporter's view of the listing
+    from ..exporting.records import has_stored_record, identity, listing_tree
+
+    # an editor-made listing without numbers went out with numbers made up for it
+    derived = {} if has_stored_record(page) else identity(page, page.broker)
+
+    def same(column: str, value) -> bool:
+        current = getattr(page, column)
+        return current == value or (not current and value == derived.get(column))
 
     values = merged_values(record, page)
-    if any(getattr(page, column) != value for column, value in values.items()):
+    if not all(same(column, value) for column, value in values.items()):
         return False
     if any(item.missing for item in located):
         return False
