@@ -380,3 +380,52 @@ def test_an_editor_made_listing_without_numbers_comes_back_as_itself(broker, tmp
     for column, value in old["columns"].items():
         if column not in ("objektnr_extern", "openimmo_obid"):
             assert new["columns"][column] == value, column
+
+
+def _edited_export(path, out, edit):
+    """The export at ``path`` with ``edit(root)`` applied to its XML, as ``out``."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dest:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "openimmo.xml":
+                root = etree.fromstring(data)
+                edit(root)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            dest.writestr(info, data)
+    return out
+
+
+def _add_kamin(root):
+    prop = root.find("anbieter/immobilie")
+    ausstattung = prop.find("ausstattung")
+    if ausstattung is None:
+        ausstattung = etree.Element("ausstattung")
+        prop.find("flaechen").addnext(ausstattung)
+    etree.SubElement(ausstattung, "kamin").text = "true"
+
+
+def _retitle_picture(root):
+    root.find("anbieter/immobilie/anhaenge/anhang/anhangtitel").text = "Neuer Titel"
+
+
+def _swap_pictures(root):
+    anhaenge = root.find("anbieter/immobilie/anhaenge")
+    pictures = anhaenge.findall("anhang")
+    anhaenge.remove(pictures[1])
+    anhaenge.insert(0, pictures[1])
+    pictures[0].set("gruppe", "BILD")
+    pictures[1].set("gruppe", "TITELBILD")
+
+
+@pytest.mark.parametrize("edit", [_add_kamin, _retitle_picture, _swap_pictures])
+def test_the_no_write_check_does_not_hide_a_real_change(broker, tmp_path, edit):
+    demo_feed(tmp_path / "feed.zip", count=1)
+    import_file(tmp_path / "feed.zip", broker)
+    page = ListingPage.objects.get(broker=broker)
+    revisions = page.revisions.count()
+    before = listing_view(page)
+    changed = _edited_export(export_of(broker, tmp_path).path, tmp_path / "changed.zip", edit)
+    again = import_file(changed, broker)
+    assert (again.updated, again.unchanged) == (1, 0), again.as_json()
+    assert page.revisions.count() == revisions + 1
+    assert listing_view(ListingPage.objects.get(pk=page.pk)) != before
