@@ -597,10 +597,12 @@ def _write_page(
     publish: bool,
 ) -> ListingPage:
     creating = page is None
+    draft = None
     if creating:
         page = ListingPage(broker=ctx.broker, live=False)
     else:
         page = ListingPage.objects.select_for_update().get(pk=page.pk)
+        draft = editors_draft(page)
     for column, value in values.items():
         setattr(page, column, value)
     page.broker = ctx.broker
@@ -612,7 +614,9 @@ def _write_page(
     page.withdrawn_at = None
     page.attachments = rows
     if creating:
-        parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
+        # Lock the parent first: another broker's import may be adding a child with the same
+        # slug under the same index page right now (treebeard locks it only in add_child).
+        parent = ListingIndexPage.objects.select_for_update().get(pk=ctx.broker.index_page_id)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
         parent.add_child(instance=page)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)
@@ -623,4 +627,49 @@ def _write_page(
         # an editor took it offline: store the broker's data, leave publishing to editors
         page.save()
         page.save_revision(user=None, log_action=True)
+    if draft is not None:
+        carry_draft(draft, record, page)
     return page
+
+
+# Columns the importer owns: the draft an editor is working on takes them from the import.
+_IMPORT_STATE = (
+    "broker_id",
+    "imported",
+    "is_reference",
+    "openimmo_data",
+    "openimmo_fingerprint",
+    "last_imported_at",
+    "withdrawn_at",
+)
+
+
+def editors_draft(page: ListingPage):
+    """The unpublished revision an editor saved on top of the live listing, or None.
+
+    Publishing the import's revision supersedes it; ``carry_draft`` saves it again on top,
+    so the editor does not lose the work (Wagtail's editor always opens the latest revision).
+    """
+    if not page.has_unpublished_changes or page.latest_revision_id is None:
+        return None
+    revision = page.latest_revision
+    if revision is None or revision.user_id is None:  # the importer's own revision
+        return None
+    return revision
+
+
+def carry_draft(revision, record: PropertyRecord, page: ListingPage) -> None:
+    """Save an editor's draft again after an import, with the broker's new values merged in.
+
+    The same three-way merge as for the live page, against what the broker had sent when the
+    draft was made: what the broker sends wins, a value the broker stopped sending is
+    cleared only where the editor's draft still holds the broker's old value, and whatever
+    else the editor changed in the draft stays.
+    """
+    draft = revision.as_object()
+    for column, value in merged_values(record, draft).items():
+        setattr(draft, column, value)
+    for name in _IMPORT_STATE:
+        setattr(draft, name, getattr(page, name))
+    draft.attachments = list(page.attachments.all())
+    draft.save_revision(user=revision.user, log_action=False, clean=False)
