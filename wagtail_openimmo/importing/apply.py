@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
+from ..exporting.records import has_stored_record, identity, listing_tree
 from ..listing_images import title_first
 from ..models import (
     Broker,
@@ -351,8 +352,6 @@ def same_as_listing(
     change no column, no attachment and nothing of the OpenImmo record the site would export
     -- so nothing is written, not even a revision.
     """
-    from ..exporting.records import has_stored_record, identity, listing_tree
-
     # an editor-made listing without numbers went out with numbers made up for it
     derived = {} if has_stored_record(page) else identity(page, page.broker)
 

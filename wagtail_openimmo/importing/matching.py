@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 
+from ..exporting.records import DERIVED_NUMBER_PREFIX
 from ..models import Broker, ListingPage
 from ..openimmo import PropertyRecord
 
@@ -185,8 +186,6 @@ def _by_derived_number(broker: Broker, record: PropertyRecord) -> Known | None:
     The export numbers it ``wagtail-<page id>`` (the schema requires a number); without
     this, importing the export into the same site would create it a second time.
     """
-    from ..exporting.records import DERIVED_NUMBER_PREFIX
-
     number = _norm(record.fields.get("objektnr_extern"))
     page_id = number.removeprefix(DERIVED_NUMBER_PREFIX)
     if number == page_id or not page_id.isdigit():
