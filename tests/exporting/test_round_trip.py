@@ -429,3 +429,21 @@ def test_the_no_write_check_does_not_hide_a_real_change(broker, tmp_path, edit):
     assert (again.updated, again.unchanged) == (1, 0), again.as_json()
     assert page.revisions.count() == revisions + 1
     assert listing_view(ListingPage.objects.get(pk=page.pk)) != before
+
+
+@pytest.mark.parametrize(
+    "options", [{"check_type": "MD5"}, {"umfang": "TEIL"}], ids=["md5-check", "teil"]
+)
+def test_md5_checks_and_teil_exports_come_back_without_a_write(broker, tmp_path, options):
+    start = timezone.now()
+    demo_feed(tmp_path / "feed.zip", count=2)
+    import_file(tmp_path / "feed.zip", broker)
+    before = site_view(broker)
+    if options.get("umfang") == "TEIL":
+        options = {**options, "since": start}
+    result = export_of(broker, tmp_path, **options)
+    assert result.listings == 2
+    with count_writes() as writes:
+        again = import_file(result.path, broker)
+    assert (again.unchanged, again.updated, writes.queries) == (2, 0, [])
+    assert site_view(broker) == before
