@@ -342,7 +342,10 @@ def _same_attachment(item: attachments.Located, row) -> bool:
 
 
 def same_as_listing(
-    record: PropertyRecord, located: list[attachments.Located], page: ListingPage
+    record: PropertyRecord,
+    located: list[attachments.Located],
+    page: ListingPage,
+    values: dict[str, Any] | None = None,
 ) -> bool:
     """Whether the property says nothing the listing does not say already.
 
@@ -359,7 +362,8 @@ def same_as_listing(
         current = getattr(page, column)
         return current == value or (not current and value == derived.get(column))
 
-    values = merged_values(record, page)
+    if values is None:
+        values = merged_values(record, page)
     if not all(same(column, value) for column, value in values.items()):
         return False
     if any(item.missing for item in located):
@@ -453,12 +457,13 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         # a file that failed to download last time is there now: apply the property again
 
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
+    values = merged_values(record, page)
     if (
         page is not None
         and known.fingerprint != digest
         and not known.withdrawn
         and known.is_reference == reference
-        and same_as_listing(record, located, page)
+        and same_as_listing(record, located, page, values)
     ):
         problems.extend(p for item in located for p in item.problems)
         entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
@@ -484,7 +489,6 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         save_entry(ctx, entry)
         return entry
 
-    values = merged_values(record, page)
     invalid = validate_values(record, values)
     if invalid:
         entry = _entry(
