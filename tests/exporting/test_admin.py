@@ -136,3 +136,12 @@ def test_zip_download_is_a_valid_zip(admin_client, broker):
     make_listing(broker, title="Haus", objektnr_extern="E-1")
     body = download(admin_client.get(reverse("wagtail_openimmo_export:broker", args=[broker.pk])))
     assert zipfile.ZipFile(io.BytesIO(body)).testzip() is None
+
+
+def test_the_page_explorer_offers_the_bulk_action(admin_client, broker):
+    imported_listing(broker, 1, images=0)
+    html = admin_client.get(reverse("wagtailadmin_explore", args=[broker.index_page_id]))
+    text = html.content.decode()
+    action = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "export_openimmo"))
+    assert f'href="{action}"' in text
+    assert 'aria-label="Export selected listings as OpenImmo"' in text

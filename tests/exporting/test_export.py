@@ -397,3 +397,26 @@ def test_every_export_here_is_checked_with_the_strict_rules(
     with pytest.raises(AssertionError):
         export_broker(broker, tmp_path / "bad.zip")
     assert not (tmp_path / "bad.zip").exists()
+
+
+def test_a_delete_carries_what_the_schema_requires_of_every_property(broker, tmp_path):
+    # objektkategorie, geo, kontaktperson and verwaltung_techn with objektnr_extern, aktion,
+    # openimmo_obid and stand_vom are required in every <immobilie>, a DELETE too
+    listing = make_listing(broker, title="Entwurf", plz="14467", ort="Potsdam")
+    since = timezone.now()
+    listing.unpublish()
+    result = export_broker(broker, tmp_path / "teil.zip", umfang="TEIL", since=since)
+    assert (result.listings, result.deletes) == (0, 1)
+    root = etree.fromstring(read_zip(result.path)[0])
+    prop = root.find("anbieter/immobilie")
+    assert [c.tag for c in prop] == [
+        "objektkategorie",
+        "geo",
+        "kontaktperson",
+        "freitexte",
+        "verwaltung_techn",
+    ]
+    techn = prop.find("verwaltung_techn")
+    assert [c.tag for c in techn] == ["objektnr_extern", "aktion", "openimmo_obid", "stand_vom"]
+    assert techn.find("aktion").attrib == {"aktionart": "DELETE"}
+    assert techn.find("objektnr_extern").text == f"wagtail-{listing.pk}"

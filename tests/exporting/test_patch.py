@@ -324,6 +324,10 @@ def test_fit_schema_moves_unknown_elements_into_user_defined_anyfield():
 
 def test_fit_schema_leaves_a_valid_tree_alone():
     data = demo(3)
+    # objektart_zusatz belongs in objektart, after the kind of property
+    find(data, "objektkategorie/objektart")["children"].append(
+        {"tag": "objektart_zusatz", "text": "Penthouse"}
+    )
     before = patch.copy_tree(data)
     assert patch.fit_schema(data) == []
     assert data == before

@@ -27,7 +27,7 @@ from lxml import etree
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
-from tests.exporting.builders import document_attachment, make_document, read_zip
+from tests.exporting.builders import document_attachment, make_document, make_listing, read_zip
 from tests.helpers import make_broker
 from tests.importing.helpers import FileServer, count_writes, openimmo_settings, small_jpeg
 from tests.importing.test_samples import EXPECTED, sample_path
@@ -343,3 +343,107 @@ def test_editor_changes_and_editor_made_listings_survive_the_round_trip(broker, 
     for key, old in before.items():
         assert after[key]["columns"] == old["columns"], key
         assert after[key]["attachments"] == old["attachments"], key
+
+
+def test_an_editor_made_listing_without_numbers_comes_back_as_itself(broker, tmp_path):
+    listing = make_listing(
+        broker,
+        title="Haus am See",
+        plz="14467",
+        ort="Potsdam",
+        nutzungsart="WOHNEN",
+        vermarktungsart="KAUF",
+        objektart="haus",
+        kaufpreis=Decimal("450000"),
+        kontakt_name="Meier",
+    )
+    assert not listing.objektnr_extern and not listing.objektnr_intern
+    before = site_view(broker)
+    result = export_of(broker, tmp_path)
+
+    # into the same site: found by the number the export made up, nothing written
+    with count_writes() as writes:
+        again = import_file(result.path, broker)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1), again.as_json()
+    assert writes.queries == []
+    assert site_view(broker) == before
+
+    # into an empty site: the made-up numbers are its numbers there
+    empty_site()
+    fresh = make_broker("acme", anid="")
+    assert import_file(result.path, fresh).created == 1
+    page = ListingPage.objects.get(broker=fresh)
+    assert page.objektnr_extern == f"wagtail-{listing.pk}"
+    assert page.openimmo_obid == f"ACME-ANID_wagtail-{listing.pk}"
+    (old,) = before.values()
+    new = listing_view(page)
+    for column, value in old["columns"].items():
+        if column not in ("objektnr_extern", "openimmo_obid"):
+            assert new["columns"][column] == value, column
+
+
+def _edited_export(path, out, edit):
+    """The export at ``path`` with ``edit(root)`` applied to its XML, as ``out``."""
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dest:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "openimmo.xml":
+                root = etree.fromstring(data)
+                edit(root)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+            dest.writestr(info, data)
+    return out
+
+
+def _add_kamin(root):
+    prop = root.find("anbieter/immobilie")
+    ausstattung = prop.find("ausstattung")
+    if ausstattung is None:
+        ausstattung = etree.Element("ausstattung")
+        prop.find("flaechen").addnext(ausstattung)
+    etree.SubElement(ausstattung, "kamin").text = "true"
+
+
+def _retitle_picture(root):
+    root.find("anbieter/immobilie/anhaenge/anhang/anhangtitel").text = "Neuer Titel"
+
+
+def _swap_pictures(root):
+    anhaenge = root.find("anbieter/immobilie/anhaenge")
+    pictures = anhaenge.findall("anhang")
+    anhaenge.remove(pictures[1])
+    anhaenge.insert(0, pictures[1])
+    pictures[0].set("gruppe", "BILD")
+    pictures[1].set("gruppe", "TITELBILD")
+
+
+@pytest.mark.parametrize("edit", [_add_kamin, _retitle_picture, _swap_pictures])
+def test_the_no_write_check_does_not_hide_a_real_change(broker, tmp_path, edit):
+    demo_feed(tmp_path / "feed.zip", count=1)
+    import_file(tmp_path / "feed.zip", broker)
+    page = ListingPage.objects.get(broker=broker)
+    revisions = page.revisions.count()
+    before = listing_view(page)
+    changed = _edited_export(export_of(broker, tmp_path).path, tmp_path / "changed.zip", edit)
+    again = import_file(changed, broker)
+    assert (again.updated, again.unchanged) == (1, 0), again.as_json()
+    assert page.revisions.count() == revisions + 1
+    assert listing_view(ListingPage.objects.get(pk=page.pk)) != before
+
+
+@pytest.mark.parametrize(
+    "options", [{"check_type": "MD5"}, {"umfang": "TEIL"}], ids=["md5-check", "teil"]
+)
+def test_md5_checks_and_teil_exports_come_back_without_a_write(broker, tmp_path, options):
+    start = timezone.now()
+    demo_feed(tmp_path / "feed.zip", count=2)
+    import_file(tmp_path / "feed.zip", broker)
+    before = site_view(broker)
+    if options.get("umfang") == "TEIL":
+        options = {**options, "since": start}
+    result = export_of(broker, tmp_path, **options)
+    assert result.listings == 2
+    with count_writes() as writes:
+        again = import_file(result.path, broker)
+    assert (again.unchanged, again.updated, writes.queries) == (2, 0, [])
+    assert site_view(broker) == before

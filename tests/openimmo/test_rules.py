@@ -263,6 +263,17 @@ def test_unknown_objektart_is_an_error_in_strict_mode():
     assert_sentence(problem.message, "<hausboot>", "objektkategorie/objektart")
 
 
+def test_objektart_zusatz_is_allowed_next_to_the_kind():
+    xml = transfer(
+        immobilie(
+            objektart='<objektart><wohnung wohnungtyp="ETAGE"/>'
+            "<objektart_zusatz>Penthouse</objektart_zusatz></objektart>"
+        )
+    )
+    _transfer, (record,) = read(xml, strict=True)
+    assert "objektart_invalid" not in codes(record.problems)
+
+
 # --- all messages ------------------------------------------------------------------------
 
 

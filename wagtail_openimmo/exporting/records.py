@@ -41,6 +41,14 @@ def has_stored_record(listing: ListingPage) -> bool:
     return isinstance(data, dict) and data.get("tag") == "immobilie"
 
 
+# The number an export gives a listing that has none (an editor made it): "wagtail-<page id>".
+DERIVED_NUMBER_PREFIX = "wagtail-"
+
+
+def derived_number(listing: ListingPage) -> str:
+    return f"{DERIVED_NUMBER_PREFIX}{listing.pk}"
+
+
 def broker_anid(broker: Broker) -> str:
     return broker.openimmo_anid or next(iter(broker.known_anids or ()), "") or ""
 
@@ -59,7 +67,7 @@ def identity(listing: ListingPage, broker: Broker) -> dict[str, str | None]:
     }
     if not has_stored_record(listing):
         if not numbers["objektnr_extern"]:
-            numbers["objektnr_extern"] = numbers["objektnr_intern"] or f"wagtail-{listing.pk}"
+            numbers["objektnr_extern"] = numbers["objektnr_intern"] or derived_number(listing)
         if not numbers["openimmo_obid"]:
             anid = broker_anid(broker) or broker.slug
             numbers["openimmo_obid"] = f"{anid}_{numbers['objektnr_extern']}"

@@ -31,6 +31,7 @@ from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
+from ..exporting.records import has_stored_record, identity, listing_tree
 from ..listing_images import title_first
 from ..models import (
     Broker,
@@ -342,7 +343,10 @@ def _same_attachment(item: attachments.Located, row) -> bool:
 
 
 def same_as_listing(
-    record: PropertyRecord, located: list[attachments.Located], page: ListingPage
+    record: PropertyRecord,
+    located: list[attachments.Located],
+    page: ListingPage,
+    values: dict[str, Any] | None = None,
 ) -> bool:
     """Whether the property says nothing the listing does not say already.
 
@@ -352,10 +356,16 @@ def same_as_listing(
     change no column, no attachment and nothing of the OpenImmo record the site would export
     -- so nothing is written, not even a revision.
     """
-    from ..exporting.records import listing_tree  # the exporter's view of the listing
+    # an editor-made listing without numbers went out with numbers made up for it
+    derived = {} if has_stored_record(page) else identity(page, page.broker)
 
-    values = merged_values(record, page)
-    if any(getattr(page, column) != value for column, value in values.items()):
+    def same(column: str, value) -> bool:
+        current = getattr(page, column)
+        return current == value or (not current and value == derived.get(column))
+
+    if values is None:
+        values = merged_values(record, page)
+    if not all(same(column, value) for column, value in values.items()):
         return False
     if any(item.missing for item in located):
         return False
@@ -448,12 +458,13 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         # a file that failed to download last time is there now: apply the property again
 
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
+    values = merged_values(record, page)
     if (
         page is not None
         and known.fingerprint != digest
         and not known.withdrawn
         and known.is_reference == reference
-        and same_as_listing(record, located, page)
+        and same_as_listing(record, located, page, values)
     ):
         problems.extend(p for item in located for p in item.problems)
         entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
@@ -479,7 +490,6 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         save_entry(ctx, entry)
         return entry
 
-    values = merged_values(record, page)
     invalid = validate_values(record, values)
     if invalid:
         entry = _entry(

@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from django.db.models import Q
+
+from ..exporting.records import DERIVED_NUMBER_PREFIX
 from ..models import Broker, ListingPage
 from ..openimmo import PropertyRecord
 
@@ -171,7 +174,30 @@ def find_listing(
             candidates = [c for c in candidates if not _conflicts(c, record, key)]
         if candidates:
             return candidates[0], key
+    derived = _by_derived_number(broker, record)
+    if derived is not None:
+        return derived, "objektnr_extern"
     return None, None
+
+
+def _by_derived_number(broker: Broker, record: PropertyRecord) -> Known | None:
+    """An editor-made listing without numbers, coming back in the site's own export.
+
+    The export numbers it ``wagtail-<page id>`` (the schema requires a number); without
+    this, importing the export into the same site would create it a second time.
+    """
+    number = _norm(record.fields.get("objektnr_extern"))
+    page_id = number.removeprefix(DERIVED_NUMBER_PREFIX)
+    if number == page_id or not page_id.isdigit():
+        return None
+    row = (
+        ListingPage.objects.filter(broker=broker, pk=int(page_id))
+        .filter(Q(objektnr_extern__isnull=True) | Q(objektnr_extern=""))
+        .filter(Q(objektnr_intern__isnull=True) | Q(objektnr_intern=""))
+        .values(*KNOWN_VALUES)
+        .first()
+    )
+    return Known.from_row(row) if row else None
 
 
 def with_values(known: Known, values: dict, **state) -> Known:

@@ -33,7 +33,7 @@ from .fields import (
     extract_fields,
 )
 from .records import Anbieter, PropertyRecord
-from .schema import ELEMENT_ORDER, in_schema_order, insertion_index
+from .schema import ELEMENT_ORDER, OBJEKTART_EXTRA, in_schema_order, insertion_index
 from .tree import Data, children, data_to_element
 
 # The flags of <nutzungsart> and <vermarktungsart> the schema expects to be present: when the
@@ -91,7 +91,7 @@ EXTENSION = "user_defined_anyfield"
 def _allowed(tag: str) -> set[str] | None:
     """The children the schema allows in ``tag`` (``None``: free content or a value)."""
     if tag == "objektart":
-        return set(OBJEKTARTEN)
+        return {*OBJEKTARTEN, *OBJEKTART_EXTRA}
     order = ELEMENT_ORDER.get(tag)
     return set(order) if order else None
 

@@ -15,7 +15,7 @@ from . import values
 from .fields import FIELDS_BY_NAME, OBJEKTARTEN, VERMARKTUNGSARTEN, WERTKLASSEN, find_path
 from .problems import Problem, _, error, warning
 from .records import PropertyRecord
-from .schema import ATTRIBUTE_VALUES, ELEMENT_ORDER, IMAGE_GROUPS
+from .schema import ATTRIBUTE_VALUES, ELEMENT_ORDER, IMAGE_GROUPS, OBJEKTART_EXTRA
 from .tree import localname
 
 RENT_FIELDS = ("kaltmiete", "warmmiete", "nettokaltmiete")
@@ -181,7 +181,7 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
         objektart = find_path(element, "objektkategorie/objektart")
         if objektart is not None:
             for child in objektart:
-                if localname(child.tag) not in OBJEKTARTEN:
+                if localname(child.tag) not in (*OBJEKTARTEN, *OBJEKTART_EXTRA):
                     problems.append(
                         error("objektart_invalid",
                               _("<{name}> in objektkategorie/objektart is not a kind of "

@@ -116,6 +116,10 @@ ELEMENT_ORDER: dict[str, tuple[str, ...]] = {
                          "gruppen_kennung", "master", "sprache", *_UD),
 }
 
+# <objektart> holds one kind of property (a choice, see fields.OBJEKTARTEN), then any number
+# of free-text <objektart_zusatz>.
+OBJEKTART_EXTRA = ("objektart_zusatz",)
+
 ATTRIBUTE_VALUES: dict[str, tuple[str, ...]] = {
     "aktion@aktionart": ("CHANGE", "DELETE", "REFERENZ"),
     "uebertragung@umfang": ("VOLL", "TEIL"),
