@@ -32,7 +32,8 @@ class TerminalProgress:
         self.width = width
         self.min_interval = min_interval
         self.state: dict[str, tuple[int, int]] = {}
-        self._last_draw: float | None = None  # the first update always draws
+        # None until the first draw: monotonic() may be small right after boot.
+        self._last_draw: float | None = None
         self._drawn = 0
 
     def __call__(self, kind: str, done: int, total: int) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.frontend.listings import ausstattung, make_listing
 from tests.helpers import make_broker
 from wagtail_openimmo.openimmo import generate
@@ -109,6 +110,7 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     live_server, chromium, stock
 ):
     broker, pages = stock
+    started = time.time() - 1
     context = chromium()
     network = guard_network(context, live_server.url)
     page = context.new_page()
@@ -202,6 +204,10 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     assert message.reply_to == ["max@example.org"]
     assert "Ich würde sie gern sehen." in message.body
     assert network["refused"] == []  # no third-party request at any time
+    # The screenshots are kept as artefacts (CI uploads test-artifacts/).
+    for name in ("01-index", "02-filtered", "03-listing", "04-lightbox", "05-enquiry-sent"):
+        shot = SCREENSHOTS / f"{name}.png"
+        assert shot.stat().st_size > 10_000 and shot.stat().st_mtime >= started, name
 
 
 def test_the_pages_work_without_javascript(live_server, chromium, stock):
@@ -228,4 +234,19 @@ def test_the_pages_work_without_javascript(live_server, chromium, stock):
     page.get_by_role("button", name="Load map").click()
     page.wait_for_url(re.compile(r"map=1#map$"))
     assert page.locator(".openimmo-map__tiles img").count() == 6
+
+    # The enquiry form is a plain form: it works without JavaScript too.
+    form = page.locator("form.openimmo-contact__form")
+    form.get_by_label("Your name").fill("Erika Ohne-Skript")
+    form.get_by_label("Your e-mail address").fill("erika@example.org")
+    form.get_by_label("Your message").fill("Ist das Grundstück erschlossen?")
+    form.get_by_label("I agree").check()
+    page.wait_for_timeout(1100)  # CONTACT_MIN_SECONDS
+    form.get_by_role("button", name="Send enquiry").click()
+    page.wait_for_url(re.compile(r"\?contact=sent#contact$"))
+    assert "Thank you!" in page.get_by_role("status").inner_text()
+    screenshot(page, "06-no-javascript-enquiry-sent")
+    (message,) = mail.outbox
+    assert message.to == [pages[4].kontakt_email] and message.reply_to == ["erika@example.org"]
+    assert "Ist das Grundstück erschlossen?" in message.body
     assert network["refused"] == []

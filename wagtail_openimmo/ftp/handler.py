@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 from pathlib import Path
 
 from django.db import close_old_connections, connections
@@ -48,6 +49,37 @@ class LimitedDTPMixin:
                 logging.getLogger("pyftpdlib").warning,
             )
             self.close()
+
+
+    def handle_error(self):
+        # pyftpdlib answers a failed write of the upload (a full disk) with "426 None": say
+        # what happened, then close as it does.
+        cause = getattr(sys.exc_info()[1], "__cause__", None)
+        if self.receive and isinstance(cause, OSError) and cause.errno:
+            self._resp = (f"426 {os.strerror(cause.errno)}; transfer aborted.", logger.warning)
+            self.close()
+            return
+        super().handle_error()
+
+    def close(self):
+        # pyftpdlib closes the upload's file inside close() and lets an error escape: on a
+        # full disk the final flush fails with ENOSPC, and then neither the reply is sent
+        # nor the partial file deleted (nor, worse, is it known to be partial). Close it
+        # here: a failed close makes the upload incomplete, so it is answered with 426 and
+        # deleted by ``on_incomplete_file_received``.
+        file_obj = getattr(self, "file_obj", None)
+        if not self._closed and file_obj is not None and not file_obj.closed:
+            try:
+                file_obj.close()
+            except OSError as exc:
+                if self.receive:
+                    self.transfer_finished = False
+                    self._resp = (
+                        f"426 {os.strerror(exc.errno) if exc.errno else exc}; "
+                        "transfer aborted.",
+                        logger.warning,
+                    )
+        super().close()
 
 
 class LimitedDTPHandler(LimitedDTPMixin, DTPHandler):

@@ -25,13 +25,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,11 +76,25 @@ def identify_broker(path: Path) -> Broker | None:
 def broker_lock(broker_id: int):
     from ..locks import broker_lock as _broker_lock
 
-    return _broker_lock(broker_id)
+    return _broker_lock(broker_id, timeout=BUSY_WAIT_SECONDS)
+
+
+# How long a run waits for a broker whose files another run (another worker) is importing.
+# Short on purpose: that run imports whatever arrives meanwhile before it lets go (see
+# ``_import_arrivals``), so waiting longer would only make every worker queue up behind the
+# first broker instead of taking the next one. The wait covers the moment between that
+# run's last look into the folder and the release of its lock.
+BUSY_WAIT_SECONDS = 5.0
+# Most extra looks into a folder for uploads that arrived during an import.
+MAX_RESCANS = 20
 
 
 def _is_lock_busy(exc: BaseException) -> bool:
     return type(exc).__name__ == "BrokerLocked"
+
+
+# ``progress(name)`` -> a callback ``(kind, done, total)`` for that file's import, or None.
+ProgressFactory = Callable[[str], Callable[[str, int, int], None] | None]
 
 
 # --- results ----------------------------------------------------------------------------
@@ -143,8 +158,14 @@ def process_inboxes(
     broker: Broker | None = None,
     folder: str | None = None,
     now: dt.datetime | None = None,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
-    """Import every complete upload of every inbox (or of one broker, or one folder)."""
+    """Import every complete upload of every inbox (or of one broker, or one folder).
+
+    ``progress(name)`` may give a callback ``(kind, done, total)`` for the import of the file
+    uploaded as ``name`` (``openimmo_import`` draws its progress bar with it); a callback with
+    a ``finish()`` method has it called when that file is done.
+    """
     root = inbox_dir()
     root.mkdir(parents=True, exist_ok=True)
     now = now or timezone.now()
@@ -154,17 +175,22 @@ def process_inboxes(
             continue
         if broker is not None and not inbox.may_hold(broker):
             continue
-        outcomes.extend(_process_folder(root, inbox, broker=broker, now=now))
+        outcomes.extend(
+            _process_folder(root, inbox, broker=broker, now=now, progress=progress)
+        )
     return outcomes
 
 
 def _process_folder(
-    root: Path, inbox: InboxFolder, *, broker: Broker | None, now: dt.datetime
+    root: Path,
+    inbox: InboxFolder,
+    *,
+    broker: Broker | None,
+    now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
-    items = scan.leftovers(root, inbox.name) + [
-        item for item in scan.scan_folder(root, inbox.name, now=now.timestamp()) if item.ready
-    ]
+    items = scan.leftovers(root, inbox.name) + _ready(root, inbox, now)
     batches: dict[int, _Batch] = {}
     for item in items:
         found, reason = _broker_for(inbox, item)
@@ -178,8 +204,12 @@ def _process_folder(
             continue
         batches.setdefault(found.pk, _Batch(found, inbox)).items.append(item)
     for batch in batches.values():
-        outcomes.extend(_process_batch(root, batch, now))
+        outcomes.extend(_process_batch(root, batch, now, progress))
     return outcomes
+
+
+def _ready(root: Path, inbox: InboxFolder, now: dt.datetime) -> list[scan.InboxFile]:
+    return [i for i in scan.scan_folder(root, inbox.name, now=now.timestamp()) if i.ready]
 
 
 def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None, str]:
@@ -210,7 +240,9 @@ def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None
     return found, ""
 
 
-def _process_batch(root: Path, batch: _Batch, now: dt.datetime) -> list[InboxOutcome]:
+def _process_batch(
+    root: Path, batch: _Batch, now: dt.datetime, progress: ProgressFactory | None = None
+) -> list[InboxOutcome]:
     broker, inbox = batch.broker, batch.folder
     approved, why = is_import_approved(broker)
     if not approved:
@@ -223,7 +255,9 @@ def _process_batch(root: Path, batch: _Batch, now: dt.datetime) -> list[InboxOut
     items = sorted(batch.items, key=lambda i: order.sort_key(i.path, i.mtime))
     try:
         with broker_lock(broker.pk):
-            return _import_in_order(root, broker, inbox, items, now)
+            outcomes = _import_in_order(root, broker, inbox, items, now, progress)
+            outcomes.extend(_import_arrivals(root, broker, inbox, outcomes, now, progress))
+            return outcomes
     except Exception as exc:
         if not _is_lock_busy(exc):
             raise
@@ -237,6 +271,7 @@ def _import_in_order(
     inbox: InboxFolder,
     items: list[scan.InboxFile],
     now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
     blocked = _held_run(root, broker)
@@ -254,11 +289,40 @@ def _import_in_order(
                 )
             )
             continue
-        outcome = _import_one(root, broker, inbox, item, now)
+        outcome = _import_one(root, broker, inbox, item, now, progress)
         outcomes.append(outcome)
         if outcome.status in (CRASHED, Status.HELD):
             blocked = outcome.file
     return outcomes
+
+
+def _import_arrivals(
+    root: Path,
+    broker: Broker,
+    inbox: InboxFolder,
+    outcomes: list[InboxOutcome],
+    now: dt.datetime,
+    progress: ProgressFactory | None = None,
+) -> list[InboxOutcome]:
+    """Import the broker's uploads that became ready while this run held its lock.
+
+    Other runs (the FTP server's, another worker's scan) that find the lock taken skip the
+    broker rather than queue behind it; their files are taken here, still in order.
+    """
+    more: list[InboxOutcome] = []
+    for _attempt in range(MAX_RESCANS):
+        if any(o.status in (CRASHED, WAITING, Status.HELD) for o in (*outcomes, *more)):
+            return more  # later files wait behind a crashed or held one
+        items = []
+        for item in _ready(root, inbox, now):
+            found, _reason = _broker_for(inbox, item)
+            if found is not None and found.pk == broker.pk:
+                items.append(item)
+        if not items:
+            break
+        items.sort(key=lambda i: order.sort_key(i.path, i.mtime))
+        more.extend(_import_in_order(root, broker, inbox, items, now, progress))
+    return more
 
 
 def _held_run(root: Path, broker: Broker) -> str | None:
@@ -276,6 +340,7 @@ def _import_one(
     inbox: InboxFolder,
     item: scan.InboxFile,
     now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> InboxOutcome:
     if item.reason == "leftover":
         path = item.path
@@ -320,10 +385,12 @@ def _import_one(
         status=Status.RUNNING,
         started_at=timezone.now(),
     )
+    callback = progress(item.name) if progress is not None else None
     try:
-        result = import_file(path, broker, run=run)
+        result = import_file(path, broker, run=run, progress=callback)
     except Exception as exc:
         logger.exception("Import of %s for broker %s crashed", path, broker.slug)
+        _reconnect_if_broken()
         message = _(
             "The import stopped with an internal error (%(error)s); the file was kept and "
             "will be imported again."
@@ -333,7 +400,28 @@ def _import_one(
         )
         run.refresh_from_db()
         return InboxOutcome(item.name, inbox.name, broker, CRASHED, message, path, run)
+    finally:
+        if callback is not None and hasattr(callback, "finish"):
+            callback.finish()
     return _finish(root, inbox.name, broker, path, result, now, original=item.name)
+
+
+def _reconnect_if_broken() -> None:
+    """After the database dropped the connection, let the next query open a new one.
+
+    A failed rollback at the end of a property's transaction closes the connection already;
+    a plain query that failed leaves it broken, and the crash could not be recorded. (The
+    broker's advisory lock went with the old connection: after a crash nothing more of this
+    broker is imported in this run.)
+    """
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    try:
+        usable = connection.is_usable()
+    except Exception:
+        usable = False
+    if not usable:
+        connection.close()
 
 
 def _finish(

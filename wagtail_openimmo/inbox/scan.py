@@ -20,6 +20,7 @@ receiving.
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import time
@@ -29,6 +30,8 @@ from pathlib import Path
 
 from ..conf import get_setting
 from . import layout
+
+logger = logging.getLogger("wagtail_openimmo.inbox")
 
 # An "uploading" mark older than this is left over from a server that stopped mid-upload.
 STALE_UPLOAD_SECONDS = 3600
@@ -175,7 +178,12 @@ def scan_folder(root: Path, folder: str, *, now: float | None = None) -> list[In
                 item.reason = "received" if _received(root, folder, name, st) else "stable"
         found.append(item)
     if new_state != old_state:
-        layout.write_json(state_path, new_state)
+        try:
+            layout.write_json(state_path, new_state)
+        except OSError as exc:
+            # A full disk must not stop the imports (which free space by archiving): the
+            # next scan just measures the quiet time from the modification times again.
+            logger.warning("Could not save the inbox state %s: %s", state_path, exc)
     return found
 
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -76,6 +77,30 @@ class HeldFilesView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateV
             }
         )
         return context
+
+    @cached_property
+    def waiting_files(self) -> list[tuple[Broker, list]]:
+        """The brokers awaiting approval, each with the files it has waiting in the inbox
+        (``inbox.held_files``: name, size, upload time), for the template as
+        ``view.waiting_files``.
+
+        With an ``APPROVAL_POLICY``, brokers the policy approves are not waiting, whatever
+        their manual flag says: their files are imported by the next run.
+        """
+        from ..conf import get_setting
+        from ..inbox import held_files, is_import_approved
+
+        files: dict[int, list] = {}
+        try:
+            for held in held_files():
+                if held.kind == "approval" and held.broker is not None:
+                    files.setdefault(held.broker.pk, []).append(held)
+        except OSError:  # an inbox that cannot be read must not break the page
+            logger.exception("Could not list the held files of the inbox")
+        brokers = list(waiting_brokers())
+        if get_setting("APPROVAL_POLICY"):
+            brokers = [b for b in brokers if not is_import_approved(b)[0]]
+        return [(broker, files.get(broker.pk, [])) for broker in brokers]
 
 
 class ApproveBrokerView(PermissionCheckedMixin, View):

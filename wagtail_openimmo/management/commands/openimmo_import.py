@@ -114,7 +114,12 @@ class Command(BaseCommand):
                 _("--dry-run and --force need FILE arguments; the inbox is always imported.")
             )
         chosen = self.get_broker(broker) if broker else None
-        outcomes = process_inboxes(broker=chosen)
+        # In a terminal each file's import draws a progress bar; in cron logs nothing but the
+        # one line per file below.
+        outcomes = process_inboxes(
+            broker=chosen,
+            progress=None if as_json else (lambda name: progress_for(self.stdout._out, name)),
+        )
         for outcome in outcomes:
             if as_json:
                 self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
