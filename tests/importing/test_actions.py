@@ -142,6 +142,29 @@ def test_an_editors_unpublished_draft_survives_an_update(tmp_path, broker, djang
     assert (page.lage, page.kaufpreis) == ("Entwurf der Redaktion", Decimal("240000"))
 
 
+def test_a_draft_that_cannot_be_kept_does_not_stop_the_import(
+    tmp_path, broker, django_user_model, monkeypatch, caplog
+):
+    from wagtail_openimmo.importing import apply
+
+    editor = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    run_import(tmp_path, broker, Prop(kaufpreis="250000"))
+    page = ListingPage.objects.get()
+    page.seo_title = "Entwurf"
+    page.save_revision(user=editor)
+
+    def broken(*args, **kwargs):
+        ListingPage.objects.filter(pk=page.pk).update(seo_title="half-written")
+        raise ValueError("cannot read the draft")
+
+    monkeypatch.setattr(apply, "carry_draft", broken)
+    result = run_import(tmp_path, broker, Prop(kaufpreis="240000"))
+    assert result.updated == 1 and result.rejected == 0
+    page = ListingPage.objects.get()
+    assert page.kaufpreis == Decimal("240000") and page.seo_title == ""  # savepoint undone
+    assert "could not be kept" in caplog.text
+
+
 def test_delete_withdraws_by_unpublishing(tmp_path, broker):
     run_import(tmp_path, broker, Prop())
     page = ListingPage.objects.get()

@@ -248,6 +248,31 @@ def test_documents_links_and_inline_pictures(tmp_path, broker, file_server):
     assert file_server.requests == []  # links are not downloaded
 
 
+def test_documents_that_are_not_what_they_claim_are_skipped(tmp_path, broker):
+    pdf = b"%PDF-1.7\n1 0 obj\n"
+    prop = Prop(
+        anhaenge=[
+            Anhang("expose.pdf", "DOKUMENTE", "Exposé", format="application/pdf"),
+            Anhang("fake.pdf", "DOKUMENTE", "HTML", format="application/pdf"),
+            Anhang("plan.docx", "DOKUMENTE", "Plan", format="docx"),
+            Anhang("notes.txt", "DOKUMENTE", "Script", format="text/plain"),
+        ]
+    )
+    files = {
+        "expose.pdf": pdf,
+        "fake.pdf": b"\n<!DOCTYPE html><script>alert(1)</script>",
+        "plan.docx": b"this is not a zip",
+        "notes.txt": b"  <script>alert(1)</script>",
+    }
+    result = import_file(upload(tmp_path, prop, files=files), broker)
+    assert result.created == 1 and result.documents_created == 1
+    invalid = [w for w in result.warnings if w["code"] == "document_invalid"]
+    assert [w["code"] for w in result.warnings] == ["no_images", *["document_invalid"] * 3]
+    assert "fake.pdf" in invalid[0]["message"] and "PDF" in invalid[0]["message"]
+    [row] = attachments_of(ListingPage.objects.get())
+    assert row.titel == "Exposé" and row.document.file.read() == pdf
+
+
 def test_remote_pictures_are_downloaded_once(tmp_path, broker, file_server):
     file_server.files["/p/1.jpg"] = small_jpeg(1)
     prop = Prop(anhaenge=[Anhang(file_server.url("/p/1.jpg"), "TITELBILD", location="REMOTE")])

@@ -192,3 +192,27 @@ def test_import_without_a_broker_identifies_it(tmp_path, broker):
 )
 def test_anid_variants(anid, known, expected):
     assert anid_variant(anid, known) is expected
+
+
+def two_anbieter(first_anid, second_anid, tmp_path):
+    """One file, two <anbieter> blocks (OpenEstate exports one per branch office)."""
+    one = transfer(Prop(intern="1"), anid=first_anid).decode()
+    two = transfer(Prop(intern="2", extern="E2"), anid=second_anid).decode()
+    block = two[two.index("<anbieter>") : two.index("</anbieter>") + len("</anbieter>")]
+    xml = one.replace("</anbieter>", "</anbieter>\n" + block, 1)
+    path = tmp_path / "two.xml"
+    path.write_text(xml, "utf-8")
+    return path
+
+
+def test_several_anbieter_blocks_of_the_same_broker_are_all_imported(tmp_path, broker):
+    result = import_file(two_anbieter("ACME-ANID", "acme-anid", tmp_path), broker)
+    assert result.created == 2 and not result.refused
+    assert "several_anbieter" in {w["code"] for w in result.warnings}
+    assert ListingPage.objects.filter(broker=broker).count() == 2
+
+
+def test_one_foreign_anbieter_block_refuses_the_whole_file(tmp_path, broker, other_broker):
+    result = import_file(two_anbieter("ACME-ANID", "OTHER-ANID", tmp_path), broker)
+    assert result.refused and result.errors[0]["code"] == "foreign_anbieter"
+    assert not ListingPage.objects.exists()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -50,6 +51,8 @@ from . import attachments
 from .matching import Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
+
+logger = logging.getLogger("wagtail_openimmo.importing")
 
 # Bump when the mapping of records to pages changes, so that the next import of an
 # otherwise unchanged file rewrites every listing once.
@@ -642,7 +645,16 @@ def _write_page(
         page.save()
         page.save_revision(user=None, log_action=True)
     if draft is not None:
-        carry_draft(draft, record, page)
+        try:
+            with transaction.atomic():  # a savepoint: a broken draft must not sink the import
+                carry_draft(draft, record, page)
+        except Exception:
+            logger.exception(
+                "The editor's draft (revision %s) of listing %s could not be kept after "
+                "the import; it stays in the page's history.",
+                draft.pk,
+                page.pk,
+            )
     return page
 
 

@@ -279,6 +279,46 @@ def locate(ref: AttachmentRef, order: int, upload: Upload | None, xml: XmlFile |
     return located
 
 
+# How documents of these types begin. A "PDF" that is HTML would be served from the media
+# folder under the site's own domain; one that is anything else is no use to visitors.
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+_ZIP = (b"PK\x03\x04",)
+DOCUMENT_MAGIC = {
+    "pdf": None,  # "%PDF" within the first 1024 bytes, as PDF readers accept it
+    "doc": _OLE,
+    "xls": _OLE,
+    "ppt": _OLE,
+    "docx": _ZIP,
+    "xlsx": _ZIP,
+    "pptx": _ZIP,
+    "odt": _ZIP,
+    "ods": _ZIP,
+    "odp": _ZIP,
+    "zip": _ZIP,
+    "rtf": (b"{\\rtf",),
+}
+_MARKUP = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<?xml", b"<body", b"<iframe")
+
+
+def _head(path: Path | None, content: bytes | None, size: int = 1024) -> bytes:
+    if content is not None:
+        return content[:size]
+    if path is None:
+        return b""
+    with open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def document_matches(ext: str, head: bytes) -> bool:
+    """Whether a document's first bytes fit its type (markup never passes as a document)."""
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(_MARKUP):
+        return False
+    if ext == "pdf":
+        return b"%PDF-" in head
+    magic = DOCUMENT_MAGIC.get(ext)
+    return magic is None or head.startswith(magic)
+
+
 class BadFile(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.message)
@@ -576,6 +616,22 @@ def _check(
                 name=located.name,
                 gruppe=ref.gruppe or "-",
                 ext=ext or "?",
+            )
+        )
+        return None
+    if not document_matches(ext, _head(located.path, located.content)):
+        problems.append(
+            warning(
+                "document_invalid",
+                _(
+                    "Attachment {name} ({gruppe}) is not a real {ext} file (its content is "
+                    "something else); it was skipped."
+                ),
+                line=ref.line,
+                path="anhaenge/anhang",
+                name=located.name,
+                gruppe=ref.gruppe or "-",
+                ext=ext.upper(),
             )
         )
         return None
