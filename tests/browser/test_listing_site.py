@@ -106,6 +106,36 @@ def guard_network(context, live_server_url: str) -> dict:
     return seen
 
 
+# A few of the checks a Lighthouse audit makes, run in the page: problems as strings.
+AUDIT_JS = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push('html without lang');
+  if (!document.title.trim()) problems.push('no title');
+  if (!document.querySelector('meta[name=viewport]')) problems.push('no viewport');
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not one h1');
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.hasAttribute('alt')) problems.push('img without alt: ' + img.src);
+    // (the lightbox's <img> has no src until it opens)
+    if (img.getAttribute('src') && img.complete && img.naturalWidth === 0
+        && img.getAttribute('loading') !== 'lazy')
+      problems.push('broken img: ' + img.src);
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || el.closest('[aria-hidden=true]')) continue;
+    if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+      problems.push('control without label: ' + el.name);
+  }
+  for (const a of document.querySelectorAll('a, button')) {
+    if (!a.textContent.trim() && !a.getAttribute('aria-label') && !a.querySelector('img[alt]'))
+      problems.push('link or button without a name: ' + a.outerHTML.slice(0, 80));
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (twice.length) problems.push('duplicate ids: ' + twice.join(', '));
+  return problems;
+}"""
+
+
 def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     live_server, chromium, stock
 ):
@@ -114,10 +144,14 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     context = chromium()
     network = guard_network(context, live_server.url)
     page = context.new_page()
+    errors = []  # JavaScript errors and console errors, on every page visited
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
 
     # 1. The index with every listing.
     page.goto(live_server.url + broker.index_page.url)
     assert page.locator(".openimmo-results .openimmo-card").count() == 8
+    assert page.evaluate(AUDIT_JS) == []
     screenshot(page, "01-index")
 
     # 2. Filter: flats to rent in Mainz. The filters end up in the query string.
@@ -134,6 +168,8 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     cards.first.click()
     page.wait_for_url("**" + pages[7].url)
     assert page.get_by_role("heading", level=1).inner_text() == pages[7].title
+    page.wait_for_load_state("load")
+    assert page.evaluate(AUDIT_JS) == []
     screenshot(page, "03-listing")
 
     # 4. The gallery with the keyboard: Enter opens, arrows flip, Escape closes.
@@ -204,6 +240,7 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     assert message.reply_to == ["max@example.org"]
     assert "Ich würde sie gern sehen." in message.body
     assert network["refused"] == []  # no third-party request at any time
+    assert errors == []
     # The screenshots are kept as artefacts (CI uploads test-artifacts/).
     for name in ("01-index", "02-filtered", "03-listing", "04-lightbox", "05-enquiry-sent"):
         shot = SCREENSHOTS / f"{name}.png"

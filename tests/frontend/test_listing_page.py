@@ -286,6 +286,9 @@ def test_structured_data_open_graph_and_canonical(client, broker):
         og["og:image"].startswith("http://localhost/media/") and "fill-1200x630" in og["og:image"]
     )
     assert og["og:description"].startswith("Diese Immobilie")
+    assert og["og:locale"] == "en_US"  # language_TERRITORY, as Open Graph wants it
+    german = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    assert german.xpath("//meta[@property='og:locale']/@content") == ["de_DE"]
 
     data = json_ld(tree)
     assert data["@type"] == "RealEstateListing"

@@ -48,3 +48,23 @@ def test_unmatched_file_is_kept_even_when_the_operator_cannot_be_told(inbox, sta
     assert outcomes == {"nobody.zip": "unmatched", "acme.zip": "imported"}
     kept = inbox / ".openimmo" / "unmatched" / "portal"
     assert (kept / "nobody.zip").exists() and (kept / "nobody.zip.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "greeting"),
+    [
+        ("de", "Tests: Ihre OpenImmo-Übertragungen warten auf Freigabe", "Hallo Later,"),
+        ("en", "Tests: your OpenImmo uploads await approval", "Hello Later,"),
+    ],
+)
+def test_awaiting_approval_mail_is_in_the_brokers_language(
+    inbox, standin, language, subject, greeting
+):
+    waiting = make_broker("later", approved=False, language=language)
+    make_account("later", waiting)
+    write_upload(inbox / "later", "export.zip", zip_bytes(), mtime=time.time() - 5)
+    process_inboxes()
+    [message] = mail.outbox
+    assert message.subject == subject
+    assert message.body.startswith(greeting)
+    assert "  - export.zip" in message.body
