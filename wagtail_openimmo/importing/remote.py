@@ -99,7 +99,10 @@ def resolve_and_check(host: str, port: int) -> None:
         check_address(info[4][0], host=host)
 
 
-class _CheckedConnection(HTTPConnection):
+class _PeerCheck:
+    """Check the address a connection really reached (DNS may answer differently the second
+    time it is asked: a rebinding attack), before a byte is sent."""
+
     def _new_conn(self):
         sock = super()._new_conn()
         try:
@@ -110,15 +113,12 @@ class _CheckedConnection(HTTPConnection):
         return sock
 
 
-class _CheckedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self):
-        sock = super()._new_conn()
-        try:
-            check_address(sock.getpeername()[0], host=self.host)
-        except BaseException:
-            sock.close()
-            raise
-        return sock
+class _CheckedConnection(_PeerCheck, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_PeerCheck, HTTPSConnection):
+    pass
 
 
 class _CheckedPool(HTTPConnectionPool):
