@@ -8,7 +8,8 @@ Everything a test or a newcomer may want to point elsewhere comes from the envir
     EMAIL_BACKEND       default the file backend, writing to EMAIL_FILE_PATH
     EMAIL_FILE_PATH     default example_site/var/mail
     REDIS_URL           unset: django-q2 uses the database (ORM broker); set: the Redis broker
-    IS24_API_BASE_URL   default https://rest.sandbox-immobilienscout24.de
+    IS24_API_BASE_URL   default unset: each IS24 connection's system (sandbox or live);
+                        set, e.g. https://rest.sandbox-immobilienscout24.de, for all of them
     FTP_HOST, FTP_PORT, FTP_PASSIVE_PORTS, FTP_MASQUERADE_ADDRESS, FTP_TLS_CERTFILE,
     FTP_TLS_KEYFILE     the built-in FTP server (openimmo_ftpd); defaults in wagtail_openimmo.conf
     IS24_CONSUMER_KEY, IS24_CONSUMER_SECRET   the site's IS24 OAuth consumer (optional)
@@ -142,7 +143,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "rtf", "odt", "zip"]
 
 WAGTAIL_OPENIMMO = {
-    "IS24_API_BASE_URL": env("IS24_API_BASE_URL", "https://rest.sandbox-immobilienscout24.de"),
+    "IS24_API_BASE_URL": env("IS24_API_BASE_URL"),
     "IS24_CONSUMER_KEY": env("IS24_CONSUMER_KEY"),
     "IS24_CONSUMER_SECRET": env("IS24_CONSUMER_SECRET"),
 }

@@ -25,6 +25,10 @@ def test_broker_create_command_makes_broker_and_index_page(capsys):
                  "--approve")
     broker = Broker.objects.get(slug="mueller")
     assert broker.import_approved and broker.anbieternr == "4711"
+    assert (broker.name, broker.email, broker.openimmo_anid) == (
+        "Müller Immobilien", "info@mueller.example", "MUE1"
+    )
+    assert broker.matches_anbieter("4711", None) and broker.matches_anbieter(None, "mue1")
     index = broker.index_page
     assert isinstance(index, ListingIndexPage) and index.live
     root = Site.objects.get(is_default_site=True).root_page
@@ -36,6 +40,41 @@ def test_broker_create_refuses_duplicates():
     call_command("openimmo_broker", "create", "a", "--name", "A")
     with pytest.raises(Exception, match="exists already"):
         call_command("openimmo_broker", "create", "a", "--name", "A again")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Müller GmbH", "--name", "M"], "not a valid slug"),
+        (["m", "--name", "M", "--email", "not-an-address"], "not a valid e-mail"),
+        (["m", "--name", "M", "--anbieternr", "4711"], "anbieternr '4711' already"),
+        (["m", "--name", "M", "--anid", "first-anid"], "belongs to broker 'first'"),
+    ],
+    ids=["slug", "email", "anbieternr", "anid"],
+)
+def test_broker_create_refuses_what_would_not_work(args, message):
+    from django.core.management import CommandError
+
+    call_command("openimmo_broker", "create", "first", "--name", "F", "--anbieternr", "4711",
+                 "--anid", "FIRST-ANID")
+    pages = ListingIndexPage.objects.count()
+    with pytest.raises(CommandError, match=message):
+        call_command("openimmo_broker", "create", *args)
+    assert Broker.objects.count() == 1 and ListingIndexPage.objects.count() == pages
+
+
+def test_broker_list_human(capsys):
+    call_command("openimmo_broker", "list")
+    assert "No brokers yet" in capsys.readouterr().out
+    call_command("openimmo_broker", "create", "a", "--name", "Alpha", "--anbieternr", "7",
+                 "--anid", "X1", "--approve")
+    call_command("openimmo_broker", "create", "b", "--name", "Beta")
+    capsys.readouterr()
+    call_command("openimmo_broker", "list")
+    header, alpha, beta = capsys.readouterr().out.splitlines()
+    assert header.split()[:5] == ["slug", "name", "approved", "live", "all"]
+    assert alpha.split() == ["a", "Alpha", "yes", "0", "0", "7", "/", "X1"]
+    assert beta.split() == ["b", "Beta", "no", "0", "0"]
 
 
 def test_broker_list_json(capsys):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
@@ -43,11 +44,33 @@ def create_broker(
     language: str = "de",
     parent: Page | None = None,
 ) -> Broker:
-    """Create a broker and its ``ListingIndexPage`` (under the site's root page by default)."""
+    """Create a broker and its ``ListingIndexPage`` (under the site's root page by default).
+
+    Refused (``BrokerError``): a slug that is not a slug or is taken, an invalid e-mail
+    address, an ``anbieternr`` or ANID another broker has already -- two brokers with the
+    same identifiers would each have the other's files refused.
+    """
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise BrokerError(
+            f"{slug!r} is not a valid slug: use letters, digits, hyphens and underscores."
+        ) from None
+    if len(slug) > Broker._meta.get_field("slug").max_length:
+        raise BrokerError(f"The slug {slug!r} is too long.")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise BrokerError(f"{email!r} is not a valid e-mail address.") from None
     if Broker.objects.filter(slug=slug).exists():
         raise BrokerError(f"A broker with the slug {slug!r} exists already.")
-    if anbieternr and Broker.objects.filter(anbieternr=anbieternr).exists():
+    if anbieternr and Broker.objects.filter(anbieternr__iexact=anbieternr.strip()).exists():
         raise BrokerError(f"Another broker has anbieternr {anbieternr!r} already.")
+    if anid:
+        owner = next((b for b in Broker.objects.all() if b.matches_anbieter(None, anid)), None)
+        if owner is not None:
+            raise BrokerError(f"The ANID {anid!r} belongs to broker {owner.slug!r} already.")
     parent = parent or default_root_page()
     index = ListingIndexPage(title=name, slug=_free_slug(parent, slug))
     parent.add_child(instance=index)

@@ -155,8 +155,11 @@ DEFAULTS: dict[str, Any] = {
     "PRIVACY_POLICY_URL": None,
     # --- IS24 (the opt-in sub-app wagtail_openimmo.is24) -----------------------------------
     # Host of IS24's REST API; the API's own paths (/restapi/api/offer/v1.0/...) are appended.
-    # Production: https://rest.immobilienscout24.de. Tests and staging point it elsewhere.
-    "IS24_API_BASE_URL": "https://rest.sandbox-immobilienscout24.de",
+    # None: each connection's own system, https://rest.sandbox-immobilienscout24.de for a
+    # sandbox connection, https://rest.immobilienscout24.de for a live one. Set (e.g. to the
+    # sandbox's host), every connection's requests go there: tests and staging point it
+    # elsewhere.
+    "IS24_API_BASE_URL": None,
     # The OAuth consumer key and secret IS24 issued to this site; a broker's IS24Connection
     # may carry its own pair instead.
     "IS24_CONSUMER_KEY": None,

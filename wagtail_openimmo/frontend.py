@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.template.response import SimpleTemplateResponse, TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -34,6 +36,40 @@ from .seo import listing_json_ld
 logger = logging.getLogger(__name__)
 
 CONTACT_PREFIX = "contact"
+
+
+# --- the page's language -------------------------------------------------------------------
+
+
+def page_language(page) -> str | None:
+    """The language a listing or index page is shown in, when the page decides it.
+
+    With Wagtail's internationalisation on (``WAGTAIL_I18N_ENABLED``) every translation is
+    a page of its own in its locale, so the page's locale decides: a German listing shows
+    "Kaltmiete 1.234,50 €" whatever the visitor's browser asks for — also on sites that
+    tell languages apart by domain rather than by a ``/de/`` URL prefix. Without it there is
+    one page for every language, and the active language (``LocaleMiddleware`` or
+    ``LANGUAGE_CODE``) decides: ``None``.
+    """
+    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return None
+    try:
+        return translation.get_supported_language_variant(page.locale.language_code)
+    except LookupError:
+        return None
+
+
+def in_page_language(page, serve):
+    """``serve()``'s response rendered in the page's language (see ``page_language``)."""
+    language = page_language(page)
+    if language is None:
+        return serve()
+    with translation.override(language):
+        response = serve()
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()  # now, while the page's language is active
+    response.headers["Content-Language"] = language
+    return response
 
 
 # --- the index -----------------------------------------------------------------------------

@@ -32,14 +32,15 @@ class TerminalProgress:
         self.width = width
         self.min_interval = min_interval
         self.state: dict[str, tuple[int, int]] = {}
-        self._last_draw = 0.0
+        # None until the first draw: monotonic() may be small right after boot.
+        self._last_draw: float | None = None
         self._drawn = 0
 
     def __call__(self, kind: str, done: int, total: int) -> None:
         self.state[kind] = (done, total)
         now = time.monotonic()
         finished = total and done >= total
-        if finished or now - self._last_draw >= self.min_interval:
+        if finished or self._last_draw is None or now - self._last_draw >= self.min_interval:
             self._draw()
             self._last_draw = now
 

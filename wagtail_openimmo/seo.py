@@ -108,3 +108,18 @@ def json_ld_script(data: dict) -> SafeString:
     return mark_safe(  # noqa: S308 - escaped like django.utils.html.json_script
         '<script type="application/ld+json">' + text.translate(SCRIPT_ESCAPES) + "</script>"
     )
+
+
+# Territories for languages given without one; Open Graph's own default is en_US.
+OG_TERRITORIES = {"en": "US", "da": "DK", "cs": "CZ", "el": "GR", "sv": "SE", "uk": "UA"}
+
+
+def og_locale(language_code: str | None) -> str:
+    """``og:locale`` wants ``language_TERRITORY`` (``de_DE``), not Django's ``de``."""
+    from django.utils.translation import to_locale
+
+    code = to_locale(language_code or "en")
+    if "_" in code:
+        language, _sep, territory = code.partition("_")
+        return f"{language}_{territory.upper()}"
+    return f"{code}_{OG_TERRITORIES.get(code, code.upper())}"

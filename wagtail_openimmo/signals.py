@@ -1,1 +1,34 @@
 """Signal handlers. ``AppConfig.ready()`` imports this module and nothing else."""
+
+from __future__ import annotations
+
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.utils import timezone
+from wagtail.models import Page
+
+from .models import DeletedListing, ListingPage
+
+
+@receiver(pre_delete, sender=ListingPage, dispatch_uid="wagtail_openimmo_deleted_listing")
+def remember_deleted_listing(sender, instance: ListingPage, **kwargs) -> None:
+    """Keep the address of a deleted listing that visitors may have a link to (see
+    ``DeletedListing``). A page that was never published had no public address."""
+    if instance.first_published_at is None or not instance.slug:
+        return
+    index_id = (
+        Page.objects.filter(path=instance.path[: -instance.steplen])
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if index_id is None:
+        return
+    DeletedListing.objects.update_or_create(
+        index_id=index_id,
+        slug=instance.slug,
+        defaults={
+            "title": (instance.title or "")[:255],
+            "objektnr_extern": (instance.objektnr_extern or "")[:255],
+            "deleted_at": timezone.now(),
+        },
+    )

@@ -40,6 +40,31 @@ def import_upload(path: str) -> list[dict]:
     return [outcome.as_json() for outcome in run(folder=folder)]
 
 
+def confirm_held_run(run_id: int) -> dict | None:
+    """Apply a full transfer the mass-withdrawal guard held, on the operator's confirmation.
+
+    Queued by the admin's "Confirm and import" button. The broker's later uploads, which
+    waited behind the held file, are imported right after it. Nothing is done (and None
+    returned) when the run is no longer held: confirmed twice, discarded meanwhile, or its
+    file gone.
+    """
+    from .inbox import HeldFileError, confirm_held
+    from .inbox import process_inboxes as run_inboxes
+    from .models import ImportRun
+
+    run = ImportRun.objects.filter(pk=run_id).select_related("broker").first()
+    if run is None:
+        logger.warning("confirm_held_run: import run %s does not exist.", run_id)
+        return None
+    try:
+        outcome = confirm_held(run)
+    except HeldFileError as exc:
+        logger.warning("confirm_held_run: run %s not confirmed: %s", run_id, exc)
+        return None
+    later = run_inboxes(broker=run.broker)
+    return {**outcome.as_json(), "then": [o.as_json() for o in later]}
+
+
 def clean_archive() -> int:
     """Delete archived inbox files older than ARCHIVE_DAYS."""
     from .inbox import clean_archive as clean

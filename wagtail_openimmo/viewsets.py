@@ -26,7 +26,7 @@ from .forms import FTPAccountForm
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
 from .permissions import can_view_log, importrun_permissions
 from .views.export import ExportTargetForm
-from .views.held import ApproveBrokerView, HeldFilesView
+from .views.held import ApproveBrokerView, ConfirmHeldView, DiscardHeldView, HeldFilesView
 from .views.runs import (
     STATUS_PRIMARY,
     ImportRunIndexView,
@@ -242,6 +242,8 @@ class HeldFilesViewSet(ViewSet):
         return [
             path("", HeldFilesView.as_view(), name="index"),
             path("approve/<int:pk>/", ApproveBrokerView.as_view(), name="approve_broker"),
+            path("confirm/<int:pk>/", ConfirmHeldView.as_view(), name="confirm_run"),
+            path("discard/<int:pk>/", DiscardHeldView.as_view(), name="discard_run"),
         ]
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.inbox_support import zip_bytes
 from tests.runs import KAUFPREIS_EN, make_listing, make_run, reader_findings
 from wagtail_openimmo.models import ImportRun
+from wagtail_openimmo.openimmo import generate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,9 +75,18 @@ def shot(page, name: str):
 
 
 def test_admin_opens_the_import_log_and_a_run_and_runs_an_import(
-    page, live_server, django_user_model, broker
+    page, live_server, django_user_model, broker, settings, tmp_path
 ):
     django_user_model.objects.create_superuser("admin", "admin@example.com", "secret-pw")
+    # An upload an external FTP server left in the broker's folder: "Run import now" takes it.
+    settings.OPENIMMO_INBOX_DIR = tmp_path / "inbox"
+    settings.WAGTAIL_OPENIMMO = {"INBOX_STABLE_SECONDS": 0}
+    upload = settings.OPENIMMO_INBOX_DIR / broker.slug / "fresh-upload.zip"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(
+        zip_bytes([generate.demo_property(7, images=1, image_size=(16, 12))], anid="ACME-ANID",
+                  umfang="TEIL")
+    )
     listing = make_listing(broker, "W00001", "Helle Wohnung in Hamburg")
     run = make_run(broker, status=ImportRun.Status.PARTLY, file_name="acme-20261101.zip",
                    entries=[
@@ -118,4 +129,10 @@ def test_admin_opens_the_import_log_and_a_run_and_runs_an_import(
     page.wait_for_url("**/admin/openimmo/runs/")
     message = page.locator(".messages").inner_text()
     assert "Import queued" in message, message
+    # django-q runs in sync mode in the tests: the queued scan has imported the upload, and
+    # the log the browser is back on lists its run.
+    assert page.get_by_role("link", name="fresh-upload.zip").is_visible()
+    [fresh] = ImportRun.objects.filter(file_name="fresh-upload.zip")
+    assert fresh.status == ImportRun.Status.IMPORTED and fresh.created == 1
+    assert not upload.exists()
     shot(page, "4-run-now")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.frontend.listings import ausstattung, make_listing
 from tests.helpers import make_broker
 from wagtail_openimmo.openimmo import generate
@@ -105,17 +106,52 @@ def guard_network(context, live_server_url: str) -> dict:
     return seen
 
 
+# A few of the checks a Lighthouse audit makes, run in the page: problems as strings.
+AUDIT_JS = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push('html without lang');
+  if (!document.title.trim()) problems.push('no title');
+  if (!document.querySelector('meta[name=viewport]')) problems.push('no viewport');
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not one h1');
+  for (const img of document.querySelectorAll('img')) {
+    if (!img.hasAttribute('alt')) problems.push('img without alt: ' + img.src);
+    // (the lightbox's <img> has no src until it opens)
+    if (img.getAttribute('src') && img.complete && img.naturalWidth === 0
+        && img.getAttribute('loading') !== 'lazy')
+      problems.push('broken img: ' + img.src);
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (el.type === 'hidden' || el.closest('[aria-hidden=true]')) continue;
+    if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+      problems.push('control without label: ' + el.name);
+  }
+  for (const a of document.querySelectorAll('a, button')) {
+    if (!a.textContent.trim() && !a.getAttribute('aria-label') && !a.querySelector('img[alt]'))
+      problems.push('link or button without a name: ' + a.outerHTML.slice(0, 80));
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (twice.length) problems.push('duplicate ids: ' + twice.join(', '));
+  return problems;
+}"""
+
+
 def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     live_server, chromium, stock
 ):
     broker, pages = stock
+    started = time.time() - 1
     context = chromium()
     network = guard_network(context, live_server.url)
     page = context.new_page()
+    errors = []  # JavaScript errors and console errors, on every page visited
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
 
     # 1. The index with every listing.
     page.goto(live_server.url + broker.index_page.url)
     assert page.locator(".openimmo-results .openimmo-card").count() == 8
+    assert page.evaluate(AUDIT_JS) == []
     screenshot(page, "01-index")
 
     # 2. Filter: flats to rent in Mainz. The filters end up in the query string.
@@ -132,6 +168,8 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     cards.first.click()
     page.wait_for_url("**" + pages[7].url)
     assert page.get_by_role("heading", level=1).inner_text() == pages[7].title
+    page.wait_for_load_state("load")
+    assert page.evaluate(AUDIT_JS) == []
     screenshot(page, "03-listing")
 
     # 4. The gallery with the keyboard: Enter opens, arrows flip, Escape closes.
@@ -202,6 +240,11 @@ def test_visitor_filters_opens_a_listing_flips_the_gallery_and_sends_an_enquiry(
     assert message.reply_to == ["max@example.org"]
     assert "Ich würde sie gern sehen." in message.body
     assert network["refused"] == []  # no third-party request at any time
+    assert errors == []
+    # The screenshots are kept as artefacts (CI uploads test-artifacts/).
+    for name in ("01-index", "02-filtered", "03-listing", "04-lightbox", "05-enquiry-sent"):
+        shot = SCREENSHOTS / f"{name}.png"
+        assert shot.stat().st_size > 10_000 and shot.stat().st_mtime >= started, name
 
 
 def test_the_pages_work_without_javascript(live_server, chromium, stock):
@@ -228,4 +271,19 @@ def test_the_pages_work_without_javascript(live_server, chromium, stock):
     page.get_by_role("button", name="Load map").click()
     page.wait_for_url(re.compile(r"map=1#map$"))
     assert page.locator(".openimmo-map__tiles img").count() == 6
+
+    # The enquiry form is a plain form: it works without JavaScript too.
+    form = page.locator("form.openimmo-contact__form")
+    form.get_by_label("Your name").fill("Erika Ohne-Skript")
+    form.get_by_label("Your e-mail address").fill("erika@example.org")
+    form.get_by_label("Your message").fill("Ist das Grundstück erschlossen?")
+    form.get_by_label("I agree").check()
+    page.wait_for_timeout(1100)  # CONTACT_MIN_SECONDS
+    form.get_by_role("button", name="Send enquiry").click()
+    page.wait_for_url(re.compile(r"\?contact=sent#contact$"))
+    assert "Thank you!" in page.get_by_role("status").inner_text()
+    screenshot(page, "06-no-javascript-enquiry-sent")
+    (message,) = mail.outbox
+    assert message.to == [pages[4].kontakt_email] and message.reply_to == ["erika@example.org"]
+    assert "Ist das Grundstück erschlossen?" in message.body
     assert network["refused"] == []

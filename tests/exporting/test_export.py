@@ -23,7 +23,7 @@ from tests.exporting.builders import (
 )
 from wagtail_openimmo.exporting import ExportError, export_broker
 from wagtail_openimmo.models import ListingPage
-from wagtail_openimmo.openimmo import generate, read_transfer
+from wagtail_openimmo.openimmo import generate, patch, read_transfer
 from wagtail_openimmo.openimmo.xsd import XsdValidator
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,14 @@ def test_unchanged_imported_listing_goes_out_as_it_came_in(broker, tmp_path):
     listing = imported_listing(broker, 1, images=0)
     xml, _members = read_zip(export_broker(broker, tmp_path / "x.zip").path)
     record = records_of(xml)[1][0]
-    assert record.data == listing.openimmo_data
+    # byte for byte the same tree, but for the <aktion/> the schema requires (the demo
+    # feed leaves it out, as many brokers do)
+    expected = patch.copy_tree(listing.openimmo_data)
+    assert patch.aktionart(expected) is None
+    patch.normalise_aktion(expected)
+    assert record.data == expected != listing.openimmo_data
+    techn = next(c for c in record.data["children"] if c["tag"] == "verwaltung_techn")
+    assert {"tag": "aktion"} in techn["children"]
 
 
 def test_check_is_a_datetime_by_default_and_md5_on_request(broker, tmp_path, settings):
@@ -215,7 +222,10 @@ def test_teil_since_sends_changes_and_deletes(broker, other_broker, tmp_path):
         ("openimmo_obid", unpublished.openimmo_obid),
         ("objektnr_extern", unpublished.objektnr_extern),
     ]
-    assert [c["tag"] for c in delete.data["children"]] == ["verwaltung_techn"]
+    # the listing as last sent (the schema requires its containers), without files
+    tags = [c["tag"] for c in delete.data["children"]]
+    assert tags[:3] == ["objektkategorie", "geo", "kontaktperson"] and "anhaenge" not in tags
+    assert delete.fields["objekttitel"] == unpublished.title
     assert delete.errors == []
     assert unchanged.pk and never.pk  # neither appears
 
@@ -337,10 +347,17 @@ def test_a_failed_export_leaves_the_previous_file_alone(broker, tmp_path, monkey
     "validate exports against it (the schema may not be shipped)",
 )
 def test_exports_validate_against_the_official_schema(broker, tmp_path):
-    # The exporter adds nothing to what a broker sent (lossless), so imported listings are
-    # as valid as their source: these send the <aktion/> the schema requires.
-    for n in range(6):
-        imported_listing(broker, n, images=1, aktion="CHANGE")
+    # imported listings (as valid as their source), one with an element the schema does
+    # not know, a reference object, an editor-made one; as VOLL, then TEIL with a DELETE
+    start = timezone.now()
+    listings = [imported_listing(broker, n, images=1) for n in range(5)]
+    data = patch.copy_tree(listings[0].openimmo_data)
+    next(c for c in data["children"] if c["tag"] == "geo")["children"].append(
+        {"tag": "stiege", "text": "2"}
+    )
+    ListingPage.objects.filter(pk=listings[0].pk).update(openimmo_data=data)
+    listings[1].is_reference = True
+    listings[1].save_revision().publish()
     make_listing(
         broker,
         title="Haus",
@@ -353,6 +370,30 @@ def test_exports_validate_against_the_official_schema(broker, tmp_path):
         kaufpreis=Decimal("1"),
         kontakt_name="Meier",
     )
-    xml, _ = read_zip(export_broker(broker, tmp_path / "x.zip").path)
     validator = XsdValidator.load(os.environ["OPENIMMO_XSD"])
+    voll, _ = read_zip(export_broker(broker, tmp_path / "voll.zip").path)
+    assert validator.schema.validate(etree.fromstring(voll)), validator.schema.error_log
+    listings[2].unpublish()
+    teil = export_broker(broker, tmp_path / "teil.zip", umfang="TEIL", since=start)
+    assert teil.deletes == 1
+    xml, _ = read_zip(teil.path)
     assert validator.schema.validate(etree.fromstring(xml)), validator.schema.error_log
+
+
+def test_every_export_here_is_checked_with_the_strict_rules(
+    broker, tmp_path, every_export_is_checked, monkeypatch
+):
+    listing = imported_listing(broker, 1, images=0)
+    data = patch.copy_tree(listing.openimmo_data)
+    geo = next(c for c in data["children"] if c["tag"] == "geo")
+    geo["children"].insert(0, {"tag": "stiege", "text": "2"})  # not OpenImmo
+    ListingPage.objects.filter(pk=listing.pk).update(openimmo_data=data)
+    export_broker(broker, tmp_path / "ok.zip")
+    assert len(every_export_is_checked) == 1
+    assert b"<user_defined_anyfield>" in every_export_is_checked[0]
+
+    # without fitting the tree to the schema the check fails the test
+    monkeypatch.setattr(patch, "fit_schema", lambda data: [])
+    with pytest.raises(AssertionError):
+        export_broker(broker, tmp_path / "bad.zip")
+    assert not (tmp_path / "bad.zip").exists()

@@ -275,3 +275,76 @@ def test_comparable_ignores_order_and_attachments_but_not_values():
     assert patch.comparable(shuffled) == patch.comparable(data)
     find(shuffled, "geo/ort")["text"] = "Anderswo"
     assert patch.comparable(shuffled) != patch.comparable(data)
+
+
+def test_fit_schema_moves_unknown_elements_into_user_defined_anyfield():
+    data = demo(1)
+    geo = find(data, "geo")
+    geo["children"].insert(1, {"tag": "stiege", "text": "2"})
+    geo["children"].append({"tag": "tuernummer", "text": "7"})
+    find(data, "objektkategorie/objektart")["children"].append(
+        {"tag": "subobjektart", "text": "PRAXIS"}
+    )
+    energiepass = find(data, "zustand_angaben/energiepass")
+    energiepass["children"].append({"tag": "eigenes_feld", "text": "x"})
+    before = patch.copy_tree(data)
+
+    moved = patch.fit_schema(data)
+    assert sorted(moved) == [
+        "immobilie/geo/stiege",
+        "immobilie/geo/tuernummer",
+        "immobilie/objektkategorie/objektart/subobjektart",
+        "immobilie/zustand_angaben/energiepass/eigenes_feld",
+    ]
+    # the container's own extension point, in schema order, the elements unchanged
+    assert child_tags(find(data, "geo"))[-1] == "user_defined_anyfield"
+    assert find(data, "geo/user_defined_anyfield")["children"] == [
+        {"tag": "stiege", "text": "2"},
+        {"tag": "tuernummer", "text": "7"},
+    ]
+    # objektart and energiepass have none: the next container up takes them
+    kategorie = find(data, "objektkategorie")
+    assert child_tags(kategorie) == [
+        "nutzungsart",
+        "vermarktungsart",
+        "objektart",
+        "user_defined_anyfield",
+    ]
+    assert find(kategorie, "user_defined_anyfield")["children"] == [
+        {"tag": "subobjektart", "text": "PRAXIS"}
+    ]
+    assert find(data, "zustand_angaben/user_defined_anyfield")["children"] == [
+        {"tag": "eigenes_feld", "text": "x"}
+    ]
+    # what the app reads is the same, and fitting again changes nothing
+    assert patch.current_values(data) == patch.current_values(before)
+    again = patch.copy_tree(data)
+    assert patch.fit_schema(again) == [] and again == data
+
+
+def test_fit_schema_leaves_a_valid_tree_alone():
+    data = demo(3)
+    before = patch.copy_tree(data)
+    assert patch.fit_schema(data) == []
+    assert data == before
+
+
+@pytest.mark.parametrize(
+    "attrs,expected",
+    [
+        (None, {"tag": "aktion"}),
+        ({"aktionart": "NEW"}, {"tag": "aktion"}),
+        ({"aktionart": "change"}, {"tag": "aktion", "attrs": {"aktionart": "CHANGE"}}),
+        ({"aktionart": "REFERENZ"}, {"tag": "aktion", "attrs": {"aktionart": "REFERENZ"}}),
+    ],
+)
+def test_normalise_aktion_gives_the_required_element_a_valid_value(attrs, expected):
+    data = demo(1)
+    techn = find(data, "verwaltung_techn")
+    techn["children"] = [c for c in techn["children"] if c["tag"] != "aktion"]
+    if attrs is not None:
+        patch.ensure_path(data, "verwaltung_techn/aktion")["attrs"] = attrs
+    patch.normalise_aktion(data)
+    assert find(data, "verwaltung_techn/aktion") == expected
+    tags = child_tags(find(data, "verwaltung_techn"))
+    assert tags.index("aktion") == tags.index("objektnr_extern") + 1

@@ -177,3 +177,30 @@ def test_every_form_control_has_a_label(client, page):
     assert controls
     for control in controls:
         assert tree.xpath(f"//label[@for='{control.get('id')}']"), control.get("name")
+
+
+def test_the_contact_person_is_shown_and_the_honeypot_is_out_of_reach(client, broker):
+    page = make_listing(
+        broker,
+        0,
+        kontakt_anrede="Frau",
+        kontakt_vorname="Erika",
+        kontakt_name="Mustermann",
+        kontakt_firma="Demo Immobilien GmbH",
+        kontakt_telefon="+49 6131 98 76",
+        kontakt_email="erika@makler.example",
+    )
+    tree = parse(client.get(page.url))
+    person = tree.xpath(
+        "//section[@id='contact']//div[contains(@class, 'openimmo-contact__person')]"
+    )
+    assert [text(p) for p in person[0].xpath("p")] == [
+        "Frau Erika Mustermann",
+        "Demo Immobilien GmbH",
+        "Phone: +49 6131 98 76",
+    ]
+    assert person[0].xpath(".//a/@href") == ["tel:+4961319876"]
+    # Bots fill the honeypot; people never reach it, not with the keyboard either.
+    honeypot = tree.get_element_by_id("id_contact-website")
+    assert honeypot.get("tabindex") == "-1" and honeypot.get("autocomplete") == "off"
+    assert honeypot.getparent().get("aria-hidden") == "true"

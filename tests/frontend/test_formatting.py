@@ -84,3 +84,13 @@ def test_freetext_keeps_line_breaks_and_escapes_broker_html():
     assert "<p>Erste Zeile<br>zweite Zeile</p>" in out
     assert "<p>Absatz</p>" in out
     assert "&lt;b&gt;" in out  # an escaped tag stays visible text, never markup
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("de", "de_DE"), ("en", "en_US"), ("en-gb", "en_GB"), ("de-at", "de_AT"), ("fr", "fr_FR")],
+)
+def test_og_locale(language, expected):
+    from wagtail_openimmo.seo import og_locale
+
+    assert og_locale(language) == expected

@@ -235,3 +235,25 @@ def test_query_count_does_not_grow_with_the_listings(
     assert len(titles(response)) == count - count // 10
     assert len(titles(response, "openimmo-references")) == count // 10
     assert response.content.count(b'class="openimmo-card__image"') == count  # all pictured
+
+
+def test_canonical_url_and_robots_of_the_index(client, broker):
+    """One canonical URL per page of results; filtered views are not indexed."""
+    index = broker.index_page
+    index.page_size = 2
+    index.save()
+    for n in range(3):
+        listing(broker, n, f"L{n}")
+    full = index.get_full_url()
+
+    def head(query=""):
+        tree = parse(client.get(f"{index.url}{query}"))
+        return (
+            tree.xpath("//link[@rel='canonical']/@href"),
+            tree.xpath("//meta[@name='robots']/@content"),
+            tree.xpath("//meta[@property='og:url']/@content"),
+        )
+
+    assert head() == ([full], [], [full])
+    assert head("?page=2") == ([f"{full}?page=2"], [], [f"{full}?page=2"])
+    assert head("?ort=Mainz&sort=preis") == ([full], ["noindex, follow"], [full])

@@ -49,6 +49,40 @@ def test_rent_listing_in_german_shows_the_german_price_conventions(client, broke
     assert "Kaufpreis" not in shown
 
 
+def test_with_wagtail_i18n_the_page_locale_decides_the_language(client, broker, settings):
+    """``WAGTAIL_I18N_ENABLED``: a German page is German whatever the browser asks for."""
+    from wagtail.models import Locale, Page
+
+    settings.WAGTAIL_I18N_ENABLED = True
+    page = make_listing(
+        broker,
+        1,
+        vermarktungsart="MIETE_PACHT",
+        kaufpreis=None,
+        kaltmiete=Decimal("1234.50"),
+        wohnflaeche=Decimal("85.5"),
+    )
+    english = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en")
+    assert facts(parse(english))["Rent (excl. heating)"] == "€1,234.50"  # an English page
+
+    german = Locale.objects.create(language_code="de")
+    Page.objects.filter(pk__in=[page.pk, broker.index_page.pk]).update(locale=german)
+    response = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en")
+    tree = parse(response)
+    assert facts(tree)["Kaltmiete"] == "1.234,50 €"
+    assert facts(tree)["Wohnfläche"] == "85,5 m²"
+    assert tree.xpath("/html/@lang") == ["de"] and response["Content-Language"] == "de"
+    index = parse(client.get(broker.index_page.url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert index.xpath("/html/@lang") == ["de"]
+    assert "1.234,50 €" in [text(dd) for dd in index.xpath(f"//li[{cls('openimmo-card')}]//dd")]
+    # An enquiry with errors answers in the page's language too.
+    invalid = client.post(page.url, {"contact-name": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert invalid.status_code == 200 and parse(invalid).xpath("/html/@lang") == ["de"]
+
+    settings.WAGTAIL_I18N_ENABLED = False  # one page for all languages: the visitor's
+    assert facts(parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="en")))["Rent (excl. heating)"]
+
+
 def test_purchase_listing_in_english(client, broker):
     page = make_listing(
         broker,
@@ -66,6 +100,28 @@ def test_purchase_listing_in_english(client, broker):
     assert shown["Plot area"] == "512 m²"
     headline = text(tree.xpath(f"//*[{cls('openimmo-headline-price')}]")[0])
     assert headline == "Purchase price: €1,234,567"
+
+
+def test_purchase_listing_in_german(client, broker):
+    page = make_listing(
+        broker,
+        0,
+        kaufpreis=Decimal("1234567"),
+        hausgeld=Decimal("310.50"),
+        aussen_courtage="3,57 % inkl. MwSt.",
+        wohnflaeche=Decimal("120.25"),
+        anzahl_zimmer=Decimal("4"),
+    )
+    tree = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    shown = facts(tree)
+    assert shown["Kaufpreis"] == "1.234.567 €"
+    assert shown["Hausgeld"] == "310,50 €"
+    assert shown["Käuferprovision"] == "3,57 % inkl. MwSt."
+    assert shown["Wohnfläche"] == "120,25 m²"
+    assert shown["Zimmer"] == "4"
+    assert "Kaltmiete" not in shown
+    headline = text(tree.xpath(f"//*[{cls('openimmo-headline-price')}]")[0])
+    assert headline == "Kaufpreis: 1.234.567 €"
 
 
 def test_price_on_request(client, broker):
@@ -94,6 +150,31 @@ def test_energy_certificate_shows_what_the_law_requires(client, broker):
     assert shown["Main energy source"] == "District heating"
     assert shown["Year of construction (certificate)"] == "1974"
     assert shown["Energy efficiency class"] == "D"
+
+
+def test_demand_certificate_in_german_as_the_law_words_it(client, broker):
+    """A Bedarfsausweis: Endenergiebedarf instead of -verbrauch, German number format."""
+    page = make_listing(
+        broker,
+        2,
+        epass_epart="BEDARF",
+        epass_endenergiebedarf=Decimal("85.25"),
+        epass_energieverbrauchkennwert=None,
+        epass_primaerenergietraeger="GAS",
+        epass_baujahr="2003",
+        epass_wertklasse="C",
+        epass_gueltig_bis="2034-05-31",
+    )
+    tree = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    section = tree.xpath("//section[@aria-labelledby='openimmo-energy-heading']")[0]
+    shown = {text(r.xpath("dt")[0]): text(r.xpath("dd")[0]) for r in section.xpath(".//dl/div")}
+    assert shown["Energieausweis"] == "Bedarfsausweis"
+    assert shown["Endenergiebedarf"] == "85,25 kWh/(m²·a)"
+    assert "Endenergieverbrauch" not in shown
+    assert shown["Wesentlicher Energieträger"] == "Gas"
+    assert shown["Baujahr laut Energieausweis"] == "2003"
+    assert shown["Energieeffizienzklasse"] == "C"
+    assert shown["Gültig bis"] == "31. Mai 2034"
 
 
 def test_no_energy_section_without_certificate_data(client, broker):
@@ -205,6 +286,9 @@ def test_structured_data_open_graph_and_canonical(client, broker):
         og["og:image"].startswith("http://localhost/media/") and "fill-1200x630" in og["og:image"]
     )
     assert og["og:description"].startswith("Diese Immobilie")
+    assert og["og:locale"] == "en_US"  # language_TERRITORY, as Open Graph wants it
+    german = parse(client.get(page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    assert german.xpath("//meta[@property='og:locale']/@content") == ["de_DE"]
 
     data = json_ld(tree)
     assert data["@type"] == "RealEstateListing"
@@ -218,6 +302,26 @@ def test_structured_data_open_graph_and_canonical(client, broker):
     assert place["numberOfRooms"] == 3
     assert place["address"]["streetAddress"] == f"{page.strasse} {page.hausnummer}"
     assert place["geo"]["latitude"] == float(page.breitengrad)
+
+
+def test_structured_data_of_a_house_to_rent(client, broker):
+    page = make_listing(
+        broker,
+        2,
+        vermarktungsart="MIETE_PACHT",
+        kaufpreis=None,
+        kaltmiete=Decimal("1850"),
+        waehrung="EUR",
+    )
+    offer = json_ld(parse(client.get(page.url)))["offers"]
+    assert offer["businessFunction"] == "http://purl.org/goodrelations/v1#LeaseOut"
+    assert offer["price"] == 1850 and offer["itemOffered"]["@type"] == "House"
+    assert offer["priceSpecification"] == {
+        "@type": "UnitPriceSpecification",
+        "price": 1850,
+        "priceCurrency": "EUR",
+        "unitCode": "MON",  # per month
+    }
 
 
 def test_json_ld_cannot_be_broken_out_of(client, broker):

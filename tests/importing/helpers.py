@@ -190,18 +190,25 @@ def storage_files(kind: str = "original_images") -> set[str]:
 class FileServer:
     """A real HTTP server on 127.0.0.1 serving ``files`` (path -> bytes).
 
-    ``fail[path] = n`` answers the first n requests for ``path`` with HTTP 503.
+    ``fail[path] = n`` answers the first n requests for ``path`` with HTTP 503;
+    ``stall[path] = s`` waits ``s`` seconds before answering; ``drip[path] = s`` sends the
+    body one byte every ``s`` seconds.
     """
 
     def __init__(self):
         self.files: dict[str, bytes] = {}
         self.fail: dict[str, int] = {}
+        self.stall: dict[str, float] = {}
+        self.drip: dict[str, float] = {}
         self.requests: list[str] = []
+        self.stopping = threading.Event()
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802
                 server.requests.append(self.path)
+                if self.path in server.stall and server.stopping.wait(server.stall[self.path]):
+                    return
                 if server.fail.get(self.path, 0) > 0:
                     server.fail[self.path] -= 1
                     self.send_response(503)
@@ -221,7 +228,17 @@ class FileServer:
                 self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                if self.path not in server.drip:
+                    self.wfile.write(data)
+                    return
+                for byte in data:
+                    if server.stopping.wait(server.drip[self.path]):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
 
             def log_message(self, *args):
                 pass
@@ -241,6 +258,7 @@ class FileServer:
         return self
 
     def __exit__(self, *exc):
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(5)

@@ -89,6 +89,59 @@ def test_fields_the_broker_stops_sending_are_cleared_unless_an_editor_changed_th
     assert page.lage == "Neue Lage vom Makler"  # a value the broker sends always wins
 
 
+def test_editors_fields_that_are_no_part_of_openimmo_are_kept_on_update(tmp_path, broker):
+    run_import(tmp_path, broker, Prop(kaufpreis="250000"))
+    page = ListingPage.objects.get()
+    page.seo_title = "Traumwohnung am Rhein"
+    page.search_description = "Von der Redaktion geschrieben"
+    page.show_in_menus = True
+    page.save_revision().publish()
+    result = run_import(tmp_path, broker, Prop(kaufpreis="245000"))
+    assert result.updated == 1
+    page = ListingPage.objects.get()
+    assert page.kaufpreis == Decimal("245000")
+    assert (page.seo_title, page.search_description, page.show_in_menus) == (
+        "Traumwohnung am Rhein",
+        "Von der Redaktion geschrieben",
+        True,
+    )
+    # and the revision the import published carries them too
+    latest = page.get_latest_revision_as_object()
+    assert latest.seo_title == "Traumwohnung am Rhein" and latest.kaufpreis == Decimal("245000")
+
+
+def test_an_editors_unpublished_draft_survives_an_update(tmp_path, broker, django_user_model):
+    from tests.importing.helpers import count_writes
+
+    editor = django_user_model.objects.create_user("editor", "e@example.com", "pw")
+    run_import(tmp_path, broker, Prop(kaufpreis="250000", lage=None, dreizeiler="Alt"))
+    page = ListingPage.objects.get()
+    page.lage = "Entwurf der Redaktion"
+    page.seo_title = "Entwurf SEO"
+    page.save_revision(user=editor)  # saved, not published
+
+    result = run_import(tmp_path, broker, Prop(kaufpreis="240000", lage=None, dreizeiler=None))
+    assert result.updated == 1
+    page = ListingPage.objects.get()
+    # the broker's change is live, without the editor's unfinished draft
+    assert page.kaufpreis == Decimal("240000") and page.lage is None and page.seo_title == ""
+    assert page.dreizeiler is None
+    # the editor's draft is still what the editor opens, with the broker's change merged in
+    assert page.has_unpublished_changes and page.latest_revision.user == editor
+    draft = page.get_latest_revision_as_object()
+    assert (draft.lage, draft.seo_title) == ("Entwurf der Redaktion", "Entwurf SEO")
+    assert draft.kaufpreis == Decimal("240000") and draft.dreizeiler is None
+    assert draft.openimmo_fingerprint == page.openimmo_fingerprint
+
+    with count_writes() as writes:  # the same file again: still nothing to do
+        again = run_import(tmp_path, broker, Prop(kaufpreis="240000", lage=None, dreizeiler=None))
+    assert again.unchanged == 1 and writes.queries == []
+
+    page.get_latest_revision().publish()  # the editor finishes the draft
+    page = ListingPage.objects.get()
+    assert (page.lage, page.kaufpreis) == ("Entwurf der Redaktion", Decimal("240000"))
+
+
 def test_delete_withdraws_by_unpublishing(tmp_path, broker):
     run_import(tmp_path, broker, Prop())
     page = ListingPage.objects.get()
@@ -101,13 +154,26 @@ def test_delete_withdraws_by_unpublishing(tmp_path, broker):
     assert (again.withdrawn, again.unchanged) == (0, 1)
 
 
-def test_delete_mode_deletes_the_page(tmp_path, broker):
-    run_import(tmp_path, broker, Prop())
-    with openimmo_settings(WITHDRAW_MODE="delete"):
+def test_delete_mode_deletes_the_page(tmp_path, broker, django_capture_on_commit_callbacks):
+    from wagtail.images import get_image_model
+
+    from tests.importing.helpers import Anhang, small_jpeg, storage_files
+
+    before = storage_files()
+    with_picture = Prop(anhaenge=[Anhang("a.jpg", "TITELBILD")])
+    path = write_upload(tmp_path / "a.zip", transfer(with_picture), {"a.jpg": small_jpeg(1)})
+    assert import_file(path, broker).images_created == 1
+    assert len(storage_files() - before) == 1
+    with (
+        openimmo_settings(WITHDRAW_MODE="delete"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         result = run_import(tmp_path, broker, Prop(aktion="delete"))
-    assert result.withdrawn == 1
+    assert result.withdrawn == 1 and result.files_removed == 1
     assert not ListingPage.objects.exists()
     assert ImportRunEntry.objects.get(run=result.run).listing_id is None
+    # the deleted listing's picture went with it, from the database and from storage
+    assert not get_image_model().objects.exists() and storage_files() == before
 
 
 def test_referenz_keeps_a_published_reference_object(tmp_path, broker):

@@ -261,6 +261,42 @@ def test_remote_pictures_are_downloaded_once(tmp_path, broker, file_server):
     assert file_server.requests == ["/p/1.jpg"]  # neither re-import downloaded it again
 
 
+def test_remote_pictures_renamed_or_replaced(tmp_path, broker, file_server):
+    """Same bytes under a new URL: no new image. New bytes under the same URL with a new
+    <check>: downloaded again and the image replaced."""
+    old, new = small_jpeg(1), small_jpeg(2)
+    file_server.files["/a.jpg"] = old
+    first = Prop(
+        anhaenge=[Anhang(file_server.url("/a.jpg"), "TITELBILD", location="REMOTE", md5=md5(old))]
+    )
+    assert import_file(upload(tmp_path, first), broker).images_created == 1
+    image = attachments_of(ListingPage.objects.get())[0].image
+
+    file_server.files["/renamed.jpg"] = old
+    renamed = Prop(
+        anhaenge=[
+            Anhang(file_server.url("/renamed.jpg"), "TITELBILD", location="REMOTE", md5=md5(old))
+        ]
+    )
+    result = import_file(upload(tmp_path, renamed), broker)
+    assert (result.updated, result.images_created) == (1, 0)
+    assert attachments_of(ListingPage.objects.get())[0].image == image
+
+    file_server.files["/renamed.jpg"] = new
+    replaced = Prop(
+        anhaenge=[
+            Anhang(file_server.url("/renamed.jpg"), "TITELBILD", location="REMOTE", md5=md5(new))
+        ]
+    )
+    result = import_file(upload(tmp_path, replaced), broker)
+    assert (result.updated, result.images_created, result.files_removed) == (1, 1, 1)
+    current = attachments_of(ListingPage.objects.get())[0].image
+    assert current != image and not Image.objects.filter(pk=image.pk).exists()
+    with current.open_file() as fh:
+        assert fh.read() == new
+    assert file_server.requests == ["/a.jpg", "/renamed.jpg", "/renamed.jpg"]
+
+
 def test_remote_downloads_are_tried_three_times(tmp_path, broker, file_server):
     file_server.files["/flaky.jpg"] = small_jpeg(1)
     file_server.fail["/flaky.jpg"] = 2
@@ -277,6 +313,39 @@ def test_remote_downloads_are_tried_three_times(tmp_path, broker, file_server):
     assert file_server.requests.count("/down.jpg") == 3
     [warning] = result.warnings
     assert warning["code"] == "remote_status" and "503" in warning["message"]
+
+
+def test_a_server_that_does_not_answer_in_time_is_given_up_after_three_tries(
+    tmp_path, broker, file_server
+):
+    file_server.files["/stalls.jpg"] = small_jpeg(1)
+    file_server.stall["/stalls.jpg"] = 30  # far beyond REMOTE_TIMEOUT
+    file_server.files["/ok.jpg"] = small_jpeg(2)
+    prop = Prop(
+        anhaenge=[
+            Anhang(file_server.url("/stalls.jpg"), "TITELBILD", location="REMOTE"),
+            Anhang(file_server.url("/ok.jpg"), location="REMOTE"),
+        ]
+    )
+    with openimmo_settings(REMOTE_TIMEOUT=0.3):
+        result = import_file(upload(tmp_path, prop), broker)
+    assert result.created == 1 and result.images_created == 1
+    assert file_server.requests.count("/stalls.jpg") == 3
+    [warning] = result.warnings
+    assert warning["code"] == "remote_timeout" and "/stalls.jpg" in warning["message"]
+    assert "took too long" in warning["message"]
+
+
+def test_a_server_dripping_bytes_is_cut_off_by_the_overall_deadline(tmp_path, broker, file_server):
+    """Each byte comes within the read timeout, but the whole file would take minutes."""
+    file_server.files["/drip.jpg"] = small_jpeg(1)
+    file_server.drip["/drip.jpg"] = 0.05
+    prop = Prop(anhaenge=[Anhang(file_server.url("/drip.jpg"), location="REMOTE")])
+    with openimmo_settings(REMOTE_TIMEOUT=0.2, REMOTE_RETRIES=1):
+        result = import_file(upload(tmp_path, prop), broker)
+    assert result.created == 1 and result.images_created == 0
+    assert [w["code"] for w in result.warnings] == ["remote_timeout"]
+    assert file_server.requests == ["/drip.jpg"]  # REMOTE_RETRIES=1: a single try
 
 
 def test_remote_size_cap(tmp_path, broker, file_server):

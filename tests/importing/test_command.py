@@ -119,3 +119,30 @@ def test_usage_errors(tmp_path, broker):
         call_command("openimmo_import", "--broker", "nobody")
     with pytest.raises(CommandError, match="no broker with the slug"):
         call_command("openimmo_import", str(tmp_path / "x.zip"), "--broker", "nobody")
+
+
+def test_a_crash_is_reported_with_what_was_applied_and_the_next_file_goes_on(
+    tmp_path, broker, monkeypatch
+):
+    from wagtail_openimmo.importing import apply
+
+    real_process = apply.process
+
+    def crash_on_the_second_property(ctx, record, xml, position):
+        if xml.path.name == "crash.xml" and position == 1:
+            raise RuntimeError("disk full")
+        return real_process(ctx, record, xml, position)
+
+    monkeypatch.setattr(apply, "process", crash_on_the_second_property)
+    crash = write_upload(tmp_path / "crash.xml", transfer(Prop(intern="1"), Prop(intern="2")))
+    after = write_upload(tmp_path / "after.xml", transfer(Prop(intern="3")))
+    lines, error = run(str(crash), str(after), "--broker", "acme", "--json")
+    assert error is not None and error.returncode == 1
+    failed, fine = (json.loads(line) for line in lines)
+    assert set(failed) >= REQUIRED_KEYS
+    assert (failed["status"], failed["created"]) == ("failed", 1)  # the first was applied
+    [problem] = failed["errors"]
+    assert problem["code"] == "import_failed" and "disk full" in problem["message"]
+    assert ImportRun.objects.get(pk=failed["run"]).status == "failed"
+    assert (fine["status"], fine["created"]) == ("imported", 1)
+    assert sorted(ListingPage.objects.values_list("objektnr_intern", flat=True)) == ["1", "3"]

@@ -1,5 +1,7 @@
 """Hostile or broken XML is refused with a reason, never crashes the importer."""
 
+import zipfile
+
 import pytest
 
 from tests.importing.helpers import Prop, transfer
@@ -33,4 +35,20 @@ def test_hostile_xml_is_refused(tmp_path, broker, content, code):
     path.write_bytes(content)
     result = import_file(path, broker)
     assert result.refused and [e["code"] for e in result.errors] == [code], result.as_json()
+    assert not ListingPage.objects.exists()
+
+
+@pytest.mark.parametrize(("content", "code"), [(LAUGHS, "dtd_refused"), (XXE, "dtd_refused")])
+def test_hostile_xml_inside_a_zip_is_refused_as_a_whole(tmp_path, broker, content, code):
+    """The XML of a ZIP is read with the same safe reader: one bad file refuses the upload."""
+    from tests.importing.helpers import small_jpeg
+
+    path = tmp_path / "upload.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("1-good.xml", transfer(Prop()))
+        zf.writestr("2-evil.xml", content)
+        zf.writestr("bild.jpg", small_jpeg(1))
+    result = import_file(path, broker)
+    assert result.refused and [e["code"] for e in result.errors] == [code], result.as_json()
+    assert "root:" not in result.message  # nothing of /etc/passwd
     assert not ListingPage.objects.exists()

@@ -1,10 +1,14 @@
-"""One import per broker at a time: re-entrant in a thread, exclusive across processes."""
+"""One import per broker at a time: re-entrant in a thread, exclusive across processes.
+
+The same tests run on SQLite (flock) and on PostgreSQL (advisory locks, with
+``TEST_DATABASE_URL=postgres://...``); the lock needs the database there, hence the marks.
+"""
 
 import multiprocessing
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from wagtail_openimmo.locks import BrokerLocked, broker_lock, lock_path
 
@@ -16,6 +20,7 @@ def hold_in_child(broker_id, ready, release):
         release.wait(10)
 
 
+@pytest.mark.django_db
 def test_the_lock_is_reentrant_within_a_thread():
     with broker_lock(1, timeout=0.5), broker_lock(1, timeout=0.5):
         pass
@@ -46,16 +51,20 @@ def test_another_process_waits_and_gives_up():
         pass
 
 
+@pytest.mark.django_db(transaction=True)
 def test_another_thread_is_blocked_until_release():
     events = []
     inside = threading.Event()
     leave = threading.Event()
 
     def first():
-        with broker_lock(3, timeout=2):
-            inside.set()
-            leave.wait(5)
-            events.append("first out")
+        try:
+            with broker_lock(3, timeout=2):
+                inside.set()
+                leave.wait(5)
+                events.append("first out")
+        finally:
+            connections.close_all()  # this thread's own connection (PostgreSQL)
 
     def second():
         inside.wait(5)
@@ -65,8 +74,11 @@ def test_another_thread_is_blocked_until_release():
         except BrokerLocked:
             events.append("second refused")
         leave.set()
-        with broker_lock(3, timeout=5):
-            events.append("second in")
+        try:
+            with broker_lock(3, timeout=5):
+                events.append("second in")
+        finally:
+            connections.close_all()
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
     for t in threads:

@@ -62,6 +62,23 @@ def test_the_language_is_part_of_the_identity(tmp_path, broker):
     assert titles == {"de": "Wohnung", "en": "Nice flat"}
 
 
+def test_a_listing_without_language_takes_the_first_language_sent(tmp_path, broker):
+    """Exporters start sending <sprache> with an update: the same listing, now German."""
+    import_file(upload(tmp_path, Prop(intern="1", titel="Wohnung")), broker)
+    page = ListingPage.objects.get()
+    result = import_file(upload(tmp_path, Prop(intern="1", sprache="de", titel="Wohnung!")), broker)
+    assert result.updated == 1
+    assert ListingPage.objects.get().id == page.id and ListingPage.objects.get().sprache == "de"
+    # another language of the same object is another listing; without language, the one
+    english = import_file(upload(tmp_path, Prop(intern="1", sprache="en", titel="Flat")), broker)
+    assert english.created == 1
+    assert import_file(upload(tmp_path, Prop(intern="2", sprache="EN")), broker).created == 1
+    assert (
+        import_file(upload(tmp_path, Prop(intern="2", sprache="en", kaufpreis="1")), broker).updated
+        == 1
+    )  # the language compares without case
+
+
 def test_a_file_never_reaches_another_brokers_listings(tmp_path, broker, other_broker):
     """Same object numbers, other broker: the file creates the uploader's own listings."""
     import_file(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 from tests.helpers import make_broker
 from tests.inbox_support import (
@@ -189,6 +190,8 @@ def test_two_runs_at_once_never_import_a_file_twice(inbox, standin, settings, mo
             process_inboxes()
         except Exception as exc:  # pragma: no cover - shown in the assertion
             errors.append(exc)
+        finally:
+            connections.close_all()  # the thread's own connection (PostgreSQL keeps it)
 
     threads = [threading.Thread(target=run) for _ in range(3)]
     for t in threads:

@@ -1,12 +1,36 @@
+import re
+
 import pytest
 
-from tests.is24.fake_server import FakeIS24
+from tests.is24.fake_server import API, FakeIS24
 from wagtail_openimmo.is24.models import IS24Connection
+
+REALESTATE_URL = re.compile(rf"^{API}/user/me/realestate/[^/]+$")
+
+
+def broken_rules(server: FakeIS24) -> list[str]:
+    """What no test may ever see the app do, whatever the test is about."""
+    broken = [
+        f"DELETE of a real estate: {r.path}"
+        for r in server.requests
+        if r.method == "DELETE" and REALESTATE_URL.match(r.path)
+    ]
+    broken += [f"payload invalid against IS24's XSD: {p}" for p in server.invalid_payloads]
+    # The fake answers 500 only when it has a bug (injected faults use other codes); the
+    # client would retry and hide it.
+    broken += [
+        f"the fake failed on {r.method} {r.path}" for r in server.requests if r.status == 500
+    ]
+    return broken
 
 
 @pytest.fixture
 def fake_is24(settings):
-    """The fake IS24 server, with the app pointed at it and retries that do not wait long."""
+    """The fake IS24 server, with the app pointed at it and retries that do not wait long.
+
+    After every test it checks the rules IS24 sets for all requests: no real estate is
+    ever DELETEd, every payload is valid against IS24's XSDs.
+    """
     with FakeIS24() as server:
         settings.WAGTAIL_OPENIMMO = {
             "IS24_API_BASE_URL": server.base_url,
@@ -18,6 +42,7 @@ def fake_is24(settings):
             "IS24_TIMEOUT": 2,
         }
         yield server
+        assert broken_rules(server) == []
 
 
 @pytest.fixture

@@ -197,3 +197,60 @@ def test_a_type_change_is_shown_in_the_admin(admin_client, broker, connection, f
     assert expected in index.content.decode()
     inspect = admin_client.get(reverse(viewset.get_url_name("inspect"), args=[state.pk]))
     assert expected in inspect.content.decode() and old in inspect.content.decode()
+
+
+def test_no_admin_page_of_a_connection_shows_its_token_or_secrets(
+    admin_client, broker, connection, fake_is24
+):
+    connection.consumer_key = "own-key"
+    connection.consumer_secret = "own-consumer-secret"
+    connection.save()
+    viewset = IS24Connection.snippet_viewset
+    pages = {
+        "list": admin_client.get(reverse(viewset.get_url_name("list"))),
+        "edit": admin_client.get(edit_url(connection)),
+        "authorise": admin_client.get(
+            reverse("wagtail_openimmo_is24:authorise", args=[connection.pk])
+        ),
+        "history": admin_client.get(reverse(viewset.get_url_name("history"), args=[connection.pk])),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        html = page.content.decode()
+        assert broker.name in html or name == "history", name
+        for secret in (
+            FakeIS24.ACCESS_TOKEN,
+            FakeIS24.ACCESS_TOKEN_SECRET,
+            "own-consumer-secret",
+            FakeIS24.CONSUMER_SECRET,
+        ):
+            assert secret not in html, (name, secret)
+    # The edit form has no field that could show the token: it is not editable at all.
+    assert 'name="access_token' not in pages["edit"].content.decode()
+
+
+def test_a_refused_token_is_replaced_by_authorising_again_and_the_sync_resumes(
+    admin_client, broker, connection, fake_is24
+):
+    list_url = reverse(IS24Connection.snippet_viewset.get_url_name("list"))
+
+    def said(text):  # the list filter names the status too: count, do not just look
+        return admin_client.get(list_url).content.decode().count(text)
+
+    make_listing(broker, 0, images=0)
+    before = said("needs re-authorisation")
+    fake_is24.revoke()
+    assert sync_broker(broker).stopped == "needs_reauth"
+    connection.refresh_from_db()
+    assert connection.needs_reauth
+    assert said("needs re-authorisation") == before + 1
+
+    to_is24 = admin_client.post(reverse("wagtail_openimmo_is24:authorise", args=[connection.pk]))[
+        "Location"
+    ]
+    back = urlsplit(requests.get(to_is24, allow_redirects=False, timeout=5).headers["Location"])
+    admin_client.get(f"{back.path}?{back.query}")
+    connection.refresh_from_db()
+    assert not connection.needs_reauth and connection.access_token != FakeIS24.ACCESS_TOKEN
+    result = sync_broker(broker)
+    assert result.stopped == "" and result.created == 1

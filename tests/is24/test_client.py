@@ -14,6 +14,7 @@ from wagtail_openimmo.is24.client import (
     retry_after_seconds,
 )
 from wagtail_openimmo.is24.mapping import attachment_metadata
+from wagtail_openimmo.is24.models import IS24Connection
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +188,48 @@ def test_retry_after_http_date():
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("soon") is None
+
+
+def test_the_fixture_catches_a_deleted_real_estate_and_an_invalid_payload(connection, fake_is24):
+    """The rules every IS24 test checks at teardown (``conftest.broken_rules``) can fail."""
+    from tests.is24.conftest import broken_rules
+
+    client = IS24Client(connection)
+    ident = client.create_realestate(APARTMENT)
+    assert broken_rules(fake_is24) == []
+    client.request("DELETE", f"/user/me/realestate/{ident}")
+    invalid = {"realestates.apartmentRent": dict(APARTMENT["realestates.apartmentRent"])}
+    del invalid["realestates.apartmentRent"]["courtage"]
+    with pytest.raises(IS24ValidationError):
+        client.create_realestate(invalid)
+    broken = broken_rules(fake_is24)
+    assert (
+        broken[0] == f"DELETE of a real estate: /restapi/api/offer/v1.0/user/me/realestate/{ident}"
+    )
+    assert broken[1].startswith("payload invalid against IS24's XSD: ('realestates.apartmentRent'")
+    assert len(broken) == 2
+    # Forget what was done on purpose, so that this test's own teardown check passes.
+    fake_is24.requests.clear()
+    fake_is24.invalid_payloads.clear()
+
+
+def test_each_connection_talks_to_its_own_system_unless_a_host_is_configured(broker, settings):
+    """IS24's sandbox and live system have separate tokens: the connection picks the host."""
+    from wagtail_openimmo.is24.client import api_root, oauth_url
+
+    live = IS24Connection(broker=broker, sandbox=False, access_token="t", access_token_secret="s")
+    sandbox = IS24Connection(broker=broker, sandbox=True, access_token="t", access_token_secret="s")
+    settings.WAGTAIL_OPENIMMO = {"IS24_CONSUMER_KEY": "k", "IS24_CONSUMER_SECRET": "c"}
+    assert IS24Client(live).root == "https://rest.immobilienscout24.de/restapi/api/offer/v1.0"
+    assert IS24Client(sandbox).root == (
+        "https://rest.sandbox-immobilienscout24.de/restapi/api/offer/v1.0"
+    )
+    assert oauth_url("request_token", live) == (
+        "https://rest.immobilienscout24.de/restapi/security/oauth/request_token"
+    )
+    assert oauth_url("confirm_access", sandbox) == (
+        "https://rest.sandbox-immobilienscout24.de/restapi/security/oauth/confirm_access"
+    )
+    # IS24_API_BASE_URL sends every connection to one host (tests, staging, a proxy).
+    settings.WAGTAIL_OPENIMMO = {"IS24_API_BASE_URL": "http://127.0.0.1:9/"}
+    assert api_root(live) == api_root(sandbox) == "http://127.0.0.1:9/restapi/api/offer/v1.0"

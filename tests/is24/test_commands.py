@@ -143,3 +143,17 @@ def test_task_functions_return_json_ready_results(broker, connection, fake_is24)
     assert result["created"] == 1
     assert json.dumps(tasks.sync_broker(broker.pk))  # JSON-ready
     assert tasks.sync_broker(broker.pk)["unchanged"] == 1
+
+
+def test_the_scheduled_job_syncs_through_django_q(broker, connection, fake_is24):
+    """The ``wagtail_openimmo:is24-sync`` row run by django-q's own scheduler (sync mode)."""
+    from tests.scheduling.test_scheduled_import import fire
+
+    listing = make_listing(broker, 0, images=1)
+    task = fire("is24-sync")
+    assert task.success, task.result
+    assert task.func == "wagtail_openimmo.is24.tasks.sync_all"
+    (result,) = task.result
+    assert (result["broker"], result["created"], result["images_uploaded"]) == ("acme", 1, 1)
+    (estate,) = fake_is24.by_external_id(listing.objektnr_extern)
+    assert fake_is24.is_published(estate.id)

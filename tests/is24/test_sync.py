@@ -302,6 +302,63 @@ def test_a_crash_between_post_and_state_write_creates_no_duplicate(
     assert len(estate.attachments) == 2 and fake_is24.is_published(estate.id)
 
 
+@pytest.mark.parametrize(
+    ("method", "nth"),
+    [
+        ("upload_attachment", 2),  # the second of three pictures is on IS24, not in the state
+        ("publish", 1),  # published, but the state does not know
+        ("update_realestate", 1),  # a changed listing's PUT went through
+        ("unpublish", 1),  # a withdrawn listing's publication is gone
+    ],
+)
+def test_a_crash_after_any_request_is_completed_by_the_next_run_without_duplicates(
+    broker, connection, fake_is24, monkeypatch, method, nth
+):
+    listing = make_listing(broker, 0, images=3)
+    if method in ("update_realestate", "unpublish"):
+        sync(broker)  # on IS24 already; now it changes or is withdrawn
+        if method == "update_realestate":
+            listing.kaufpreis += 1
+            listing.save_revision().publish()
+        else:
+            listing.unpublish()
+    original = getattr(IS24Client, method)
+    calls = []
+
+    def request_then_die(self, *args, **kwargs):
+        answer = original(self, *args, **kwargs)  # IS24 carried it out ...
+        calls.append(args)
+        if len(calls) == nth:
+            raise SystemExit("killed")  # ... and the process dies before the state write
+        return answer
+
+    monkeypatch.setattr(IS24Client, method, request_then_die)
+    with pytest.raises(SystemExit):
+        sync(broker)
+    monkeypatch.undo()
+    result = sync(broker)
+    assert result.errors == []
+    (estate,) = fake_is24.by_external_id(listing.objektnr_extern)
+    assert len(fake_is24.realestates) == 1
+    assert len(fake_is24.calls("POST", r"/realestate$")) == 1
+    if method == "unpublish":
+        assert not fake_is24.is_published(estate.id) and not state_of(listing).published
+    else:
+        assert fake_is24.is_published(estate.id) and state_of(listing).published
+        assert estate.body["price"]["value"] == int(listing.kaufpreis)
+    # Every picture once, in order, the title picture first; nothing uploaded twice.
+    pictures = listing.attachments.order_by("sort_order")
+    assert [a.sha256 for a in estate.attachments] == [p.content_hash for p in pictures]
+    assert len(fake_is24.calls("POST", r"/attachment$")) == 3
+    assert [a.metadata["titlePicture"] for a in estate.attachments] == ["true", "false", "false"]
+    assert [r.is24_attachment_id for r in state_of(listing).attachments.order_by("position")] == [
+        a.id for a in estate.attachments
+    ]
+    fake_is24.clear_log()
+    sync(broker)
+    assert fake_is24.requests == []  # and the state now knows all of it
+
+
 def test_a_post_that_failed_for_the_client_but_not_for_is24_is_not_repeated(
     broker, connection, fake_is24
 ):

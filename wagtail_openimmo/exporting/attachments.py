@@ -180,7 +180,8 @@ def add_attachments(
                         location="REMOTE",
                         gruppe=attachment.gruppe,
                         titel=attachment.titel,
-                        format=attachment.format or "text/html",
+                        # as stored, even empty (<format/> is valid, a guess not lossless)
+                        format=attachment.format,
                         pfad=attachment.url,
                     )
                 )

@@ -99,23 +99,28 @@ def listing_tree(
     data, changed = patch.overlay(base, columns, decimal_places=places)
     # nothing changed means every value reads back as it is; else check what was written
     problems = patch.unresolved(data, columns, decimal_places=places) if changed else []
+    if anhaenge is not None:
+        replace_attachments(data, anhaenge)
+    # valid output: the broker's own elements go into user_defined_anyfield, aktion is set
+    patch.fit_schema(data)
+    patch.normalise_aktion(data)
     if listing.is_reference:
         patch.set_aktion(data, "REFERENZ")
     elif patch.aktionart(data) in ("REFERENZ", "DELETE"):
         patch.set_aktion(data, None)
     if not stored:
         _complete_new_listing(data, listing, broker)
-    if anhaenge is not None:
-        replace_attachments(data, anhaenge)
     return data, problems
 
 
 def delete_tree(listing: ListingPage, broker: Broker) -> Data:
-    """A DELETE record: only what identifies the listing (receivers need no more)."""
-    data = patch.skeleton()
-    numbers = identity(listing, broker)
-    for name in ("objektnr_intern", "objektnr_extern", "openimmo_obid"):
-        patch.set_path(data, f"verwaltung_techn/{name}", numbers[name])
+    """A DELETE record: the listing as it was last sent, with ``aktionart="DELETE"``.
+
+    Receivers need only the numbers, but the schema requires ``objektkategorie``, ``geo``
+    and ``kontaktperson`` in every ``<immobilie>``, so a bare skeleton would not validate.
+    The files are left out (``anhaenge`` is optional).
+    """
+    data, _unresolved = listing_tree(listing, broker, anhaenge=[])
     patch.set_aktion(data, "DELETE")
     return data
 

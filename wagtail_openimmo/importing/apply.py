@@ -30,9 +30,17 @@ from wagtail.log_actions import log
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
-from ..models import Broker, ImportRun, ImportRunEntry, ListingIndexPage, ListingPage
+from ..listing_images import title_first
+from ..models import (
+    Broker,
+    ImportRun,
+    ImportRunEntry,
+    ListingAttachment,
+    ListingIndexPage,
+    ListingPage,
+)
 from ..models.pages import COLUMN_FOR_FIELD
-from ..openimmo import PropertyRecord
+from ..openimmo import PropertyRecord, patch
 from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
@@ -301,6 +309,68 @@ def _expected_state(known: Known, reference: bool) -> bool:
     return known.live or known.hidden_by_editor
 
 
+def _same_attachment(item: attachments.Located, row) -> bool:
+    ref = item.ref
+    if (row.gruppe, row.titel, row.format, row.file_name) != (
+        (ref.gruppe or "")[:30],
+        (ref.titel or "")[:255],
+        (ref.format or "")[:50],
+        (item.name or "")[:255],
+    ):
+        return False
+    if item.kind == "link" or row.kind == "link":
+        return item.kind == row.kind and row.url == (item.url or "")[:2000]
+    if item.url is not None:
+        return (row.url, row.source_check) == (item.url, item.source_check)
+    if row.content_hash:
+        return row.content_hash == item.sha256
+    # a file an editor added: the importer never hashed it
+    stored = row.image if row.kind == "image" else row.document
+    if stored is None or not stored.file:
+        return False
+    if getattr(stored, "file_hash", ""):
+        return stored.file_hash == item.sha1
+    digest = hashlib.sha256()
+    try:
+        with stored.file.storage.open(stored.file.name, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return False
+    return digest.hexdigest() == item.sha256
+
+
+def same_as_listing(
+    record: PropertyRecord, located: list[attachments.Located], page: ListingPage
+) -> bool:
+    """Whether the property says nothing the listing does not say already.
+
+    True for the site's own export of the listing (``openimmo_export``) coming back: its
+    fingerprint differs from the broker's original file (the pictures are files in the ZIP
+    now, the tree is in schema order, an editor's changes are in it), but applying it would
+    change no column, no attachment and nothing of the OpenImmo record the site would export
+    -- so nothing is written, not even a revision.
+    """
+    from ..exporting.records import listing_tree  # the exporter's view of the listing
+
+    values = merged_values(record, page)
+    if any(getattr(page, column) != value for column, value in values.items()):
+        return False
+    if any(item.missing for item in located):
+        return False
+    rows = list(
+        ListingAttachment.objects.filter(listing=page)
+        .select_related("image", "document")
+        .order_by(*title_first())  # the order the site shows and exports them in
+    )
+    if len(rows) != len(located) or not all(
+        _same_attachment(item, row) for item, row in zip(located, rows, strict=True)
+    ):
+        return False
+    current, _unresolved = listing_tree(page, page.broker, anhaenge=[])  # compared above
+    return patch.comparable(storable(record.data)) == patch.comparable(current)
+
+
 def _not_on_listing(known: Known, located: list[attachments.Located]) -> list[attachments.Located]:
     """Attachments of an unchanged property that the listing lacks (skipped last time)."""
     files = [item for item in located if item.kind != "link" and not item.missing]
@@ -377,6 +447,17 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         # a file that failed to download last time is there now: apply the property again
 
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
+    if (
+        page is not None
+        and known.fingerprint != digest
+        and not known.withdrawn
+        and known.is_reference == reference
+        and same_as_listing(record, located, page)
+    ):
+        problems.extend(p for item in located for p in item.problems)
+        entry = _entry(record, position, Outcome.UNCHANGED, known=known, problems=problems)
+        save_entry(ctx, entry)
+        return entry
     stays_hidden = known is not None and known.hidden_by_editor
     becomes_active = not reference and not stays_hidden and not (known and known.active)
     quota = ctx.broker.live_listing_quota
@@ -509,10 +590,12 @@ def _write_page(
     publish: bool,
 ) -> ListingPage:
     creating = page is None
+    draft = None
     if creating:
         page = ListingPage(broker=ctx.broker, live=False)
     else:
         page = ListingPage.objects.select_for_update().get(pk=page.pk)
+        draft = editors_draft(page)
     for column, value in values.items():
         setattr(page, column, value)
     page.broker = ctx.broker
@@ -537,4 +620,49 @@ def _write_page(
         # an editor took it offline: store the broker's data, leave publishing to editors
         page.save()
         page.save_revision(user=None, log_action=True)
+    if draft is not None:
+        carry_draft(draft, record, page)
     return page
+
+
+# Columns the importer owns: the draft an editor is working on takes them from the import.
+_IMPORT_STATE = (
+    "broker_id",
+    "imported",
+    "is_reference",
+    "openimmo_data",
+    "openimmo_fingerprint",
+    "last_imported_at",
+    "withdrawn_at",
+)
+
+
+def editors_draft(page: ListingPage):
+    """The unpublished revision an editor saved on top of the live listing, or None.
+
+    Publishing the import's revision supersedes it; ``carry_draft`` saves it again on top,
+    so the editor does not lose the work (Wagtail's editor always opens the latest revision).
+    """
+    if not page.has_unpublished_changes or page.latest_revision_id is None:
+        return None
+    revision = page.latest_revision
+    if revision is None or revision.user_id is None:  # the importer's own revision
+        return None
+    return revision
+
+
+def carry_draft(revision, record: PropertyRecord, page: ListingPage) -> None:
+    """Save an editor's draft again after an import, with the broker's new values merged in.
+
+    The same three-way merge as for the live page, against what the broker had sent when the
+    draft was made: what the broker sends wins, a value the broker stopped sending is
+    cleared only where the editor's draft still holds the broker's old value, and whatever
+    else the editor changed in the draft stays.
+    """
+    draft = revision.as_object()
+    for column, value in merged_values(record, draft).items():
+        setattr(draft, column, value)
+    for name in _IMPORT_STATE:
+        setattr(draft, name, getattr(page, name))
+    draft.attachments = list(page.attachments.all())
+    draft.save_revision(user=revision.user, log_action=False, clean=False)

@@ -256,7 +256,8 @@ def import_file(
     would hold. ``progress(kind, done, total)`` is called with kind ``"properties"`` after
     each property and ``"attachments"`` after each attachment of a property. ``run`` is an
     ``ImportRun`` to fill (the inbox creates it when it picks a file up); otherwise one is
-    created.
+    created. A crash propagates; the exception carries the result so far as
+    ``import_result`` (status ``failed``, the properties applied before it counted).
     """
     path = Path(path)
     if broker is None:
@@ -284,6 +285,9 @@ def import_file(
                 _import(path, broker, result, dry_run=dry_run, force=force, progress=progress)
     except BaseException as exc:
         _fail_run(result, exc)
+        # what was applied until the crash, for callers that report it (openimmo_import)
+        with contextlib.suppress(AttributeError, TypeError):
+            exc.import_result = result
         raise
     _finish_run(result)
     return result

@@ -24,6 +24,8 @@ from django.utils.translation import gettext_noop as _
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from ..conf import get_setting
 
@@ -198,13 +200,7 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
         cause = _checked_cause(exc)
         if cause is not None:
             raise cause from None
-        raise RemoteError(
-            "remote_failed",
-            _("“{url}” could not be downloaded ({detail})."),
-            retry=True,
-            url=url,
-            detail=type(exc).__name__,
-        ) from None
+        raise _failed(url, exc) from None
     with response:
         for hop in [*response.history, response]:
             # requests follows redirects itself; refuse where they led, whatever the scheme
@@ -238,7 +234,7 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
         path = Path(fh.name)
         try:
             with fh:
-                for chunk in response.iter_content(_CHUNK):
+                for chunk in _chunks(response):
                     received += len(chunk)
                     if received > max_bytes:
                         raise RemoteError(
@@ -257,17 +253,63 @@ def _download_once(url: str, directory: Path | None, max_bytes: int, http) -> Pa
                     fh.write(chunk)
         except requests.RequestException as exc:
             path.unlink(missing_ok=True)
-            raise RemoteError(
-                "remote_failed",
-                _("“{url}” could not be downloaded ({detail})."),
-                retry=True,
-                url=url,
-                detail=type(exc).__name__,
-            ) from None
+            raise _failed(url, exc) from None
         except BaseException:
             path.unlink(missing_ok=True)
             raise
     return path
+
+
+def _chunks(response: requests.Response):
+    """The body as it arrives: every chunk as soon as the server has sent some bytes.
+
+    ``iter_content(n)`` waits until ``n`` bytes are there, so a server dripping one byte
+    every few seconds would hold the import for hours before the deadline is looked at.
+    """
+    raw = response.raw
+    if not hasattr(raw, "read1"):  # urllib3 < 2.2: smaller chunks, checked more often
+        yield from response.iter_content(4096)
+        return
+    while True:
+        try:
+            chunk = raw.read1(_CHUNK, decode_content=True)
+        except ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from None
+        except SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from None
+        except DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from None
+        except (ProtocolError, OSError) as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from None
+        if not chunk:
+            return
+        yield chunk
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a requests error is a timeout (requests wraps read timeouts while streaming
+    the body in a ``ConnectionError``)."""
+    if isinstance(exc, requests.exceptions.Timeout):
+        return True
+    return any(isinstance(arg, Urllib3Timeout) for arg in getattr(exc, "args", ()))
+
+
+def _failed(url: str, exc: requests.RequestException) -> RemoteError:
+    """A download error that may pass, for the broker: a timeout, or a network error."""
+    if _timed_out(exc):
+        return RemoteError(
+            "remote_timeout",
+            _("“{url}” took too long to download."),
+            retry=True,
+            url=url,
+        )
+    return RemoteError(
+        "remote_failed",
+        _("“{url}” could not be downloaded ({detail})."),
+        retry=True,
+        url=url,
+        detail=type(exc).__name__,
+    )
 
 
 def _checked_cause(exc: BaseException) -> RemoteError | None:

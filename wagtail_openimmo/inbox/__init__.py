@@ -6,13 +6,21 @@ lists what waits for the operator, ``clean_archive()`` deletes old archived file
 
 from .approval import is_import_approved
 from .cleanup import clean_archive
-from .held import HeldFile, HeldFileError, confirm_held, discard_held, held_files
+from .held import (
+    HeldFile,
+    HeldFileError,
+    can_confirm,
+    confirm_held,
+    discard_held,
+    held_files,
+)
 from .process import InboxOutcome, process_inboxes
 
 __all__ = [
     "HeldFile",
     "HeldFileError",
     "InboxOutcome",
+    "can_confirm",
     "clean_archive",
     "confirm_held",
     "discard_held",

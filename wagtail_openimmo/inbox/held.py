@@ -113,6 +113,20 @@ def _held_runs(root: Path, broker: Broker | None) -> list[ImportRun]:
     return [run for run in runs if _in_held_dir(root, run) and Path(run.file_path).exists()]
 
 
+def can_confirm(run: ImportRun) -> bool:
+    """Whether the admin can confirm or discard ``run``: held by the guard, file in ``held/``.
+
+    A full transfer held by ``openimmo_import`` (not through the inbox) lies wherever the
+    operator put it; it is confirmed with ``openimmo_import FILE --force``.
+    """
+    return (
+        run.status == Status.HELD
+        and run.broker_id is not None
+        and _in_held_dir(inbox_dir(), run)
+        and Path(run.file_path).exists()
+    )
+
+
 def _in_held_dir(root: Path, run: ImportRun) -> bool:
     return layout.is_within(run.file_path, layout.app_dir(root) / layout.HELD)
 

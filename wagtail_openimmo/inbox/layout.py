@@ -19,9 +19,11 @@ Moves never overwrite: a name that exists already gets a suffix (``name-2.zip``)
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import tempfile
 from pathlib import Path
 
 APP_DIR = ".openimmo"
@@ -146,8 +148,19 @@ def read_json(path: Path) -> dict:
 
 
 def write_json(path: Path, data: dict) -> None:
-    """Write atomically (temp file + rename) so a reader never sees half a file."""
+    """Write atomically (temp file + rename) so a reader never sees half a file.
+
+    The temporary file is unique per writer: runs in threads of one process (the threaded FTP
+    server, a worker's threads) may write the same file at once, and a shared temporary name
+    would be moved away under another writer's feet. The last writer wins.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, sort_keys=True))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,10 @@ def _is_lock_busy(exc: BaseException) -> bool:
     return type(exc).__name__ == "BrokerLocked"
 
 
+# ``progress(name)`` -> a callback ``(kind, done, total)`` for that file's import, or None.
+ProgressFactory = Callable[[str], Callable[[str, int, int], None] | None]
+
+
 # --- results ----------------------------------------------------------------------------
 
 
@@ -154,8 +158,14 @@ def process_inboxes(
     broker: Broker | None = None,
     folder: str | None = None,
     now: dt.datetime | None = None,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
-    """Import every complete upload of every inbox (or of one broker, or one folder)."""
+    """Import every complete upload of every inbox (or of one broker, or one folder).
+
+    ``progress(name)`` may give a callback ``(kind, done, total)`` for the import of the file
+    uploaded as ``name`` (``openimmo_import`` draws its progress bar with it); a callback with
+    a ``finish()`` method has it called when that file is done.
+    """
     root = inbox_dir()
     root.mkdir(parents=True, exist_ok=True)
     now = now or timezone.now()
@@ -165,12 +175,19 @@ def process_inboxes(
             continue
         if broker is not None and not inbox.may_hold(broker):
             continue
-        outcomes.extend(_process_folder(root, inbox, broker=broker, now=now))
+        outcomes.extend(
+            _process_folder(root, inbox, broker=broker, now=now, progress=progress)
+        )
     return outcomes
 
 
 def _process_folder(
-    root: Path, inbox: InboxFolder, *, broker: Broker | None, now: dt.datetime
+    root: Path,
+    inbox: InboxFolder,
+    *,
+    broker: Broker | None,
+    now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
     items = scan.leftovers(root, inbox.name) + _ready(root, inbox, now)
@@ -187,7 +204,7 @@ def _process_folder(
             continue
         batches.setdefault(found.pk, _Batch(found, inbox)).items.append(item)
     for batch in batches.values():
-        outcomes.extend(_process_batch(root, batch, now))
+        outcomes.extend(_process_batch(root, batch, now, progress))
     return outcomes
 
 
@@ -223,7 +240,9 @@ def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None
     return found, ""
 
 
-def _process_batch(root: Path, batch: _Batch, now: dt.datetime) -> list[InboxOutcome]:
+def _process_batch(
+    root: Path, batch: _Batch, now: dt.datetime, progress: ProgressFactory | None = None
+) -> list[InboxOutcome]:
     broker, inbox = batch.broker, batch.folder
     approved, why = is_import_approved(broker)
     if not approved:
@@ -236,8 +255,8 @@ def _process_batch(root: Path, batch: _Batch, now: dt.datetime) -> list[InboxOut
     items = sorted(batch.items, key=lambda i: order.sort_key(i.path, i.mtime))
     try:
         with broker_lock(broker.pk):
-            outcomes = _import_in_order(root, broker, inbox, items, now)
-            outcomes.extend(_import_arrivals(root, broker, inbox, outcomes, now))
+            outcomes = _import_in_order(root, broker, inbox, items, now, progress)
+            outcomes.extend(_import_arrivals(root, broker, inbox, outcomes, now, progress))
             return outcomes
     except Exception as exc:
         if not _is_lock_busy(exc):
@@ -252,6 +271,7 @@ def _import_in_order(
     inbox: InboxFolder,
     items: list[scan.InboxFile],
     now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
     blocked = _held_run(root, broker)
@@ -269,7 +289,7 @@ def _import_in_order(
                 )
             )
             continue
-        outcome = _import_one(root, broker, inbox, item, now)
+        outcome = _import_one(root, broker, inbox, item, now, progress)
         outcomes.append(outcome)
         if outcome.status in (CRASHED, Status.HELD):
             blocked = outcome.file
@@ -282,6 +302,7 @@ def _import_arrivals(
     inbox: InboxFolder,
     outcomes: list[InboxOutcome],
     now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     """Import the broker's uploads that became ready while this run held its lock.
 
@@ -300,7 +321,7 @@ def _import_arrivals(
         if not items:
             break
         items.sort(key=lambda i: order.sort_key(i.path, i.mtime))
-        more.extend(_import_in_order(root, broker, inbox, items, now))
+        more.extend(_import_in_order(root, broker, inbox, items, now, progress))
     return more
 
 
@@ -319,6 +340,7 @@ def _import_one(
     inbox: InboxFolder,
     item: scan.InboxFile,
     now: dt.datetime,
+    progress: ProgressFactory | None = None,
 ) -> InboxOutcome:
     if item.reason == "leftover":
         path = item.path
@@ -363,8 +385,9 @@ def _import_one(
         status=Status.RUNNING,
         started_at=timezone.now(),
     )
+    callback = progress(item.name) if progress is not None else None
     try:
-        result = import_file(path, broker, run=run)
+        result = import_file(path, broker, run=run, progress=callback)
     except Exception as exc:
         logger.exception("Import of %s for broker %s crashed", path, broker.slug)
         _reconnect_if_broken()
@@ -377,6 +400,9 @@ def _import_one(
         )
         run.refresh_from_db()
         return InboxOutcome(item.name, inbox.name, broker, CRASHED, message, path, run)
+    finally:
+        if callback is not None and hasattr(callback, "finish"):
+            callback.finish()
     return _finish(root, inbox.name, broker, path, result, now, original=item.name)
 
 

@@ -64,14 +64,32 @@ def silence_oauth_debug_logs() -> None:
             log.addFilter(_drop_debug)
 
 
-def api_root() -> str:
-    """``IS24_API_BASE_URL`` + the offer API's path, without a trailing slash."""
-    return conf.get_setting("IS24_API_BASE_URL").rstrip("/") + API_PATH
+# IS24's two systems; each has its own consumer keys, accounts and tokens.
+SANDBOX_HOST = "https://rest.sandbox-immobilienscout24.de"
+LIVE_HOST = "https://rest.immobilienscout24.de"
 
 
-def oauth_url(step: str) -> str:
+def api_host(connection=None) -> str:
+    """The host a connection's requests go to, without a trailing slash.
+
+    ``IS24_API_BASE_URL`` when it is set (tests, staging, a proxy: every connection goes
+    there); otherwise the system the connection is on — IS24's sandbox or the live one —
+    since a token of one is refused by the other.
+    """
+    configured = conf.get_setting("IS24_API_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    return SANDBOX_HOST if connection is None or connection.sandbox else LIVE_HOST
+
+
+def api_root(connection=None) -> str:
+    """The offer API's root for ``connection`` (see ``api_host``)."""
+    return api_host(connection) + API_PATH
+
+
+def oauth_url(step: str, connection=None) -> str:
     """URL of an OAuth step: ``request_token``, ``confirm_access`` or ``access_token``."""
-    return conf.get_setting("IS24_API_BASE_URL").rstrip("/") + f"{OAUTH_PATH}/{step}"
+    return api_host(connection) + f"{OAUTH_PATH}/{step}"
 
 
 class IS24Error(Exception):
@@ -193,7 +211,7 @@ class IS24Client:
             resource_owner_secret=connection.access_token_secret,
         )
         self.session.headers["Accept"] = "application/json"
-        self.root = api_root()
+        self.root = api_root(connection)
         self.sleep = sleep
         self.stats = Stats()
         self.max_retries = int(conf.get_setting("IS24_MAX_RETRIES"))

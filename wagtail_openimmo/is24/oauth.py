@@ -49,7 +49,9 @@ def start_authorisation(connection: IS24Connection, callback_url: str, user=None
         )
     session = OAuth1Session(key, client_secret=secret, callback_uri=callback_url)
     try:
-        token = session.fetch_request_token(oauth_url("request_token"), timeout=_timeout())
+        token = session.fetch_request_token(
+            oauth_url("request_token", connection), timeout=_timeout()
+        )
     except (TokenRequestDenied, TokenMissing, ValueError, requests.RequestException) as exc:
         logger.warning(
             "IS24 refused a request token for broker %s: %s",
@@ -76,7 +78,7 @@ def start_authorisation(connection: IS24Connection, callback_url: str, user=None
             "pending_user",
         ]
     )
-    return session.authorization_url(oauth_url("confirm_access"))
+    return session.authorization_url(oauth_url("confirm_access", connection))
 
 
 def pending_connection(request_token: str) -> IS24Connection | None:
@@ -105,7 +107,7 @@ def finish_authorisation(connection: IS24Connection, verifier: str) -> IS24Conne
         verifier=verifier,
     )
     try:
-        response = session.post(oauth_url("access_token"), timeout=_timeout())
+        response = session.post(oauth_url("access_token", connection), timeout=_timeout())
     except requests.RequestException as exc:
         raise AuthorisationError(_("IS24 could not be reached; try again.")) from exc
     finally:

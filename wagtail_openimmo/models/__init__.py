@@ -6,6 +6,7 @@ from .ftp import FTPAccount, FTPSettings
 from .pages import (
     AbstractListingIndexPage,
     AbstractListingPage,
+    DeletedListing,
     ListingAttachment,
     ListingIndexPage,
     ListingPage,
@@ -16,6 +17,7 @@ __all__ = [
     "AbstractListingIndexPage",
     "AbstractListingPage",
     "Broker",
+    "DeletedListing",
     "FTPAccount",
     "FTPSettings",
     "ExportTarget",

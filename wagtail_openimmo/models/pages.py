@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from rest_framework import serializers
@@ -51,10 +52,10 @@ def listing_field(name: str) -> models.Field:
         return models.TextField(label, blank=True, null=True)
     if spec.kind == "decimal":
         if name in ("breitengrad", "laengengrad"):
-            return models.DecimalField(label, max_digits=11, decimal_places=7, null=True,
-                                       blank=True)
-        return models.DecimalField(label, max_digits=14, decimal_places=2, null=True,
-                                   blank=True)
+            return models.DecimalField(
+                label, max_digits=11, decimal_places=7, null=True, blank=True
+            )
+        return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True)
     if spec.kind == "int":
         return models.IntegerField(label, null=True, blank=True)
     if spec.kind == "bool":
@@ -81,12 +82,15 @@ class AbstractListingIndexPage(Page):
 
     intro = RichTextField(_("introduction"), blank=True)
     reference_display = models.CharField(
-        _("reference objects"), max_length=10, choices=REFERENCE_DISPLAY_CHOICES,
+        _("reference objects"),
+        max_length=10,
+        choices=REFERENCE_DISPLAY_CHOICES,
         default=REFERENCES_APART,
         help_text=_("Sold or rented objects the broker keeps as references."),
     )
     page_size = models.PositiveSmallIntegerField(
-        _("listings per page"), default=12,
+        _("listings per page"),
+        default=12,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
 
@@ -113,7 +117,8 @@ class AbstractListingIndexPage(Page):
     def route(self, request, path_components):
         """Withdrawn listings are unpublished pages, which Wagtail answers with 404. The
         index is the parent of every listing, so it finds them here and serves them as
-        "gone" (see ``serve``) — for visitors and search engines that followed old links."""
+        "gone" (see ``serve``) — for visitors and search engines that followed old links.
+        So are listings that were deleted (``DeletedListing``)."""
         try:
             return super().route(request, path_components)
         except Http404:
@@ -123,16 +128,23 @@ class AbstractListingIndexPage(Page):
                     .filter(slug=path_components[0], live=False, withdrawn_at__isnull=False)
                     .first()
                 )
+                if withdrawn is None:
+                    # A listing deleted (WITHDRAW_MODE "delete", or by an editor).
+                    withdrawn = DeletedListing.objects.filter(
+                        index_id=self.pk, slug=path_components[0]
+                    ).first()
                 if withdrawn is not None:
                     return RouteResult(self, kwargs={"withdrawn_listing": withdrawn})
             raise
 
     def serve(self, request, *args, withdrawn_listing=None, **kwargs):
-        if withdrawn_listing is not None:
-            from ..frontend import serve_withdrawn
+        from ..frontend import in_page_language, serve_withdrawn
 
-            return serve_withdrawn(self, request, withdrawn_listing)
-        return super().serve(request, *args, **kwargs)
+        if withdrawn_listing is not None:
+            return in_page_language(self, lambda: serve_withdrawn(self, request, withdrawn_listing))
+        return in_page_language(
+            self, lambda: super(AbstractListingIndexPage, self).serve(request, *args, **kwargs)
+        )
 
 
 class ListingIndexPage(AbstractListingIndexPage):
@@ -153,7 +165,9 @@ class AbstractListingPage(Page):
     """
 
     broker = models.ForeignKey(
-        "wagtail_openimmo.Broker", verbose_name=_("broker"), on_delete=models.PROTECT,
+        "wagtail_openimmo.Broker",
+        verbose_name=_("broker"),
+        on_delete=models.PROTECT,
         related_name="listings",
     )
     # identity
@@ -237,34 +251,52 @@ class AbstractListingPage(Page):
 
     # derived, for sorting and filtering across purchase and rent
     preis = models.DecimalField(
-        _("price"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False,
+        _("price"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("Purchase price, else the rent: what the listing is sorted by."),
     )
     flaeche = models.DecimalField(
-        _("area"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False,
+        _("area"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
     )
 
     # state kept by the importer
     is_reference = models.BooleanField(
-        _("reference object"), default=False,
+        _("reference object"),
+        default=False,
         help_text=_("Sold or rented; shown as a reference (OpenImmo aktion REFERENZ)."),
     )
     imported = models.BooleanField(
-        _("imported"), default=False, editable=False,
+        _("imported"),
+        default=False,
+        editable=False,
         help_text=_("Created by an OpenImmo import (not by an editor)."),
     )
     openimmo_data = models.JSONField(
-        _("OpenImmo record"), default=dict, blank=True, editable=False,
+        _("OpenImmo record"),
+        default=dict,
+        blank=True,
+        editable=False,
         help_text=_("The complete <immobilie> element as the broker sent it."),
     )
     openimmo_fingerprint = models.CharField(
-        max_length=64, blank=True, editable=False,
+        max_length=64,
+        blank=True,
+        editable=False,
         help_text="Hash of the last imported record and its attachments: equal means unchanged.",
     )
-    last_imported_at = models.DateTimeField(_("last imported at"), null=True, blank=True,
-                                            editable=False)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True,
-                                        editable=False)
+    last_imported_at = models.DateTimeField(
+        _("last imported at"), null=True, blank=True, editable=False
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
 
     search_fields = [
         *Page.search_fields,
@@ -332,12 +364,19 @@ class AbstractListingPage(Page):
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("kaufpreis"), FieldPanel("kaufpreis_auf_anfrage")]),
-                FieldRowPanel([FieldPanel("kaltmiete"), FieldPanel("warmmiete"),
-                               FieldPanel("nettokaltmiete")]),
-                FieldRowPanel([FieldPanel("nebenkosten"), FieldPanel("heizkosten"),
-                               FieldPanel("heizkosten_enthalten")]),
-                FieldRowPanel([FieldPanel("hausgeld"), FieldPanel("kaution"),
-                               FieldPanel("kaution_text")]),
+                FieldRowPanel(
+                    [FieldPanel("kaltmiete"), FieldPanel("warmmiete"), FieldPanel("nettokaltmiete")]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("nebenkosten"),
+                        FieldPanel("heizkosten"),
+                        FieldPanel("heizkosten_enthalten"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [FieldPanel("hausgeld"), FieldPanel("kaution"), FieldPanel("kaution_text")]
+                ),
                 FieldRowPanel([FieldPanel("aussen_courtage"), FieldPanel("provisionspflichtig")]),
                 FieldPanel("courtage_hinweis"),
                 FieldPanel("waehrung"),
@@ -346,11 +385,22 @@ class AbstractListingPage(Page):
         ),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("wohnflaeche"), FieldPanel("nutzflaeche"),
-                               FieldPanel("gesamtflaeche"), FieldPanel("grundstuecksflaeche")]),
-                FieldRowPanel([FieldPanel("anzahl_zimmer"), FieldPanel("anzahl_schlafzimmer"),
-                               FieldPanel("anzahl_badezimmer"),
-                               FieldPanel("anzahl_stellplaetze")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("wohnflaeche"),
+                        FieldPanel("nutzflaeche"),
+                        FieldPanel("gesamtflaeche"),
+                        FieldPanel("grundstuecksflaeche"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("anzahl_zimmer"),
+                        FieldPanel("anzahl_schlafzimmer"),
+                        FieldPanel("anzahl_badezimmer"),
+                        FieldPanel("anzahl_stellplaetze"),
+                    ]
+                ),
                 FieldRowPanel([FieldPanel("baujahr"), FieldPanel("zustand"), FieldPanel("etage")]),
                 FieldRowPanel([FieldPanel("verfuegbar_ab"), FieldPanel("abdatum")]),
             ],
@@ -360,8 +410,9 @@ class AbstractListingPage(Page):
             [
                 FieldRowPanel([FieldPanel("strasse"), FieldPanel("hausnummer")]),
                 FieldRowPanel([FieldPanel("plz"), FieldPanel("ort")]),
-                FieldRowPanel([FieldPanel("regionaler_zusatz"), FieldPanel("bundesland"),
-                               FieldPanel("land")]),
+                FieldRowPanel(
+                    [FieldPanel("regionaler_zusatz"), FieldPanel("bundesland"), FieldPanel("land")]
+                ),
                 FieldRowPanel([FieldPanel("breitengrad"), FieldPanel("laengengrad")]),
                 FieldPanel("objektadresse_freigeben"),
             ],
@@ -369,22 +420,42 @@ class AbstractListingPage(Page):
         ),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("epass_epart"), FieldPanel("epass_gueltig_bis"),
-                               FieldPanel("epass_jahrgang")]),
-                FieldRowPanel([FieldPanel("epass_endenergiebedarf"),
-                               FieldPanel("epass_energieverbrauchkennwert"),
-                               FieldPanel("epass_mitwarmwasser")]),
-                FieldRowPanel([FieldPanel("epass_primaerenergietraeger"),
-                               FieldPanel("epass_wertklasse")]),
-                FieldRowPanel([FieldPanel("epass_baujahr"), FieldPanel("epass_ausstelldatum"),
-                               FieldPanel("epass_gebaeudeart")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("epass_epart"),
+                        FieldPanel("epass_gueltig_bis"),
+                        FieldPanel("epass_jahrgang"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("epass_endenergiebedarf"),
+                        FieldPanel("epass_energieverbrauchkennwert"),
+                        FieldPanel("epass_mitwarmwasser"),
+                    ]
+                ),
+                FieldRowPanel(
+                    [FieldPanel("epass_primaerenergietraeger"), FieldPanel("epass_wertklasse")]
+                ),
+                FieldRowPanel(
+                    [
+                        FieldPanel("epass_baujahr"),
+                        FieldPanel("epass_ausstelldatum"),
+                        FieldPanel("epass_gebaeudeart"),
+                    ]
+                ),
             ],
             heading=_("Energy certificate"),
         ),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("kontakt_anrede"), FieldPanel("kontakt_vorname"),
-                               FieldPanel("kontakt_name")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("kontakt_anrede"),
+                        FieldPanel("kontakt_vorname"),
+                        FieldPanel("kontakt_name"),
+                    ]
+                ),
                 FieldPanel("kontakt_firma"),
                 FieldRowPanel([FieldPanel("kontakt_email"), FieldPanel("kontakt_telefon")]),
                 FieldPanel("kontakt_email_feedback"),
@@ -415,13 +486,20 @@ class AbstractListingPage(Page):
             price = self.kaufpreis
         else:
             price = next(
-                (v for v in (self.kaltmiete, self.warmmiete, self.nettokaltmiete)
-                 if v is not None),
+                (v for v in (self.kaltmiete, self.warmmiete, self.nettokaltmiete) if v is not None),
                 self.kaufpreis,
             )
         area = next(
-            (v for v in (self.wohnflaeche, self.nutzflaeche, self.gesamtflaeche,
-                         self.grundstuecksflaeche) if v is not None),
+            (
+                v
+                for v in (
+                    self.wohnflaeche,
+                    self.nutzflaeche,
+                    self.gesamtflaeche,
+                    self.grundstuecksflaeche,
+                )
+                if v is not None
+            ),
             None,
         )
         return price, area
@@ -441,8 +519,7 @@ class AbstractListingPage(Page):
     @property
     def public_coordinates(self) -> dict | None:
         """Latitude and longitude, only when the broker releases the address."""
-        if self.objektadresse_freigeben is False or None in (self.breitengrad,
-                                                              self.laengengrad):
+        if self.objektadresse_freigeben is False or None in (self.breitengrad, self.laengengrad):
             return None
         return {"lat": float(self.breitengrad), "lon": float(self.laengengrad)}
 
@@ -456,8 +533,11 @@ class AbstractListingPage(Page):
         from ..listing_images import gallery_attachments_queryset, title_first
 
         attachment = (
-            gallery_attachments_queryset().filter(listing=self).select_related("image")
-            .order_by(*title_first()).first()
+            gallery_attachments_queryset()
+            .filter(listing=self)
+            .select_related("image")
+            .order_by(*title_first())
+            .first()
         )
         return attachment.image if attachment else None
 
@@ -469,12 +549,15 @@ class AbstractListingPage(Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        """GET shows the listing; POST is the contact form (POST/redirect/GET)."""
-        if request.method == "POST":
-            from ..frontend import serve_contact
+        """GET shows the listing; POST is the contact form (POST/redirect/GET). Both in
+        the page's language when Wagtail's i18n is on (``frontend.page_language``)."""
+        from ..frontend import in_page_language, serve_contact
 
-            return serve_contact(self, request, *args, **kwargs)
-        return super().serve(request, *args, **kwargs)
+        if request.method == "POST":
+            return in_page_language(self, lambda: serve_contact(self, request, *args, **kwargs))
+        return in_page_language(
+            self, lambda: super(AbstractListingPage, self).serve(request, *args, **kwargs)
+        )
 
     def get_sitemap_urls(self, request=None):
         """Withdrawn listings are unpublished, so Wagtail's sitemap leaves them out; the
@@ -519,26 +602,45 @@ class ListingAttachment(Orderable):
         "wagtail_openimmo.ListingPage", on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=KINDS, default=KIND_IMAGE)
-    gruppe = models.CharField(_("group"), max_length=30, blank=True,
-                              help_text=_("OpenImmo group: TITELBILD, BILD, GRUNDRISS, …"))
-    titel = models.CharField(_("title"), max_length=255, blank=True,
-                             help_text=_("Shown as the picture's alternative text."))
+    gruppe = models.CharField(
+        _("group"),
+        max_length=30,
+        blank=True,
+        help_text=_("OpenImmo group: TITELBILD, BILD, GRUNDRISS, …"),
+    )
+    titel = models.CharField(
+        _("title"),
+        max_length=255,
+        blank=True,
+        help_text=_("Shown as the picture's alternative text."),
+    )
     image = models.ForeignKey(
-        get_image_model_string(), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("image"),
+        get_image_model_string(),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("image"),
     )
     document = models.ForeignKey(
-        get_document_model_string(), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("document"),
+        get_document_model_string(),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("document"),
     )
     url = models.URLField(_("URL"), max_length=2000, blank=True)
     file_name = models.CharField(_("original file name"), max_length=255, blank=True)
     format = models.CharField(_("format"), max_length=50, blank=True)
-    content_hash = models.CharField(max_length=64, blank=True, editable=False,
-                                    help_text="SHA-256 of the file.")
+    content_hash = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="SHA-256 of the file."
+    )
     md5 = models.CharField(max_length=32, blank=True, editable=False)
     source_check = models.CharField(
-        max_length=255, blank=True, editable=False,
+        max_length=255,
+        blank=True,
+        editable=False,
         help_text="The broker's <check> value or URL the file came from, to skip re-downloads.",
     )
 
@@ -556,3 +658,41 @@ class ListingAttachment(Orderable):
 
     def __str__(self) -> str:
         return self.titel or self.file_name or self.gruppe or str(self.pk)
+
+
+class DeletedListing(models.Model):
+    """Where a deleted listing page was, so that old links still learn it is gone.
+
+    A withdrawn listing is normally unpublished and answers "gone" (410) or redirects to
+    its index (``WITHDRAWN_LISTING_RESPONSE``). With ``WITHDRAW_MODE = "delete"`` — or when
+    an editor deletes a listing — the page itself is gone; this row keeps its address
+    (index and slug) and title so that ``ListingIndexPage.route()`` answers the same way
+    instead of 404. No personal data: the address and title of an ad.
+
+    ``index_id`` is a plain reference without a database constraint: the rows are written
+    while pages are being deleted, possibly together with their index.
+    """
+
+    index = models.ForeignKey(
+        "wagtailcore.Page",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("listing index page"),
+    )
+    slug = models.SlugField(_("slug"), max_length=255, allow_unicode=True)
+    title = models.CharField(_("title"), max_length=255)
+    objektnr_extern = models.CharField(_("object number"), max_length=255)
+    deleted_at = models.DateTimeField(_("withdrawn at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deleted listing")
+        verbose_name_plural = _("deleted listings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index", "slug"], name="wagtail_openimmo_deletedlisting_slug"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

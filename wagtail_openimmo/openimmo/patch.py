@@ -33,7 +33,7 @@ from .fields import (
     extract_fields,
 )
 from .records import Anbieter, PropertyRecord
-from .schema import in_schema_order, insertion_index
+from .schema import ELEMENT_ORDER, in_schema_order, insertion_index
 from .tree import Data, children, data_to_element
 
 # The flags of <nutzungsart> and <vermarktungsart> the schema expects to be present: when the
@@ -59,16 +59,95 @@ def copy_tree(data: Data) -> Data:
 def comparable(data: Data) -> Data:
     """What a tree says, in a form that compares equal after an export and re-import.
 
-    The exporter writes containers in schema order and replaces the attachments with the
-    site's current files (their ``check`` and ``pfad`` change with it), so this view sorts
-    children into schema order and leaves ``anhaenge``/``anhang`` out: attachments are
-    compared by their content (an importer fingerprints them separately).
+    The exporter writes containers in schema order, fits the tree to the schema
+    (``fit_schema``, ``normalise_aktion``) and replaces the attachments with the site's current
+    files (their ``check`` and ``pfad`` change with it), so this view does the same and leaves
+    ``anhaenge``/``anhang`` out: attachments are compared by their content (an importer
+    fingerprints them separately).
     """
+    if data.get("tag") == "immobilie":
+        data = copy_tree(data)
+        # attachments first: some exporters put <anhang> straight under <immobilie>
+        kept = [c for c in data.get("children") or () if c["tag"] not in ("anhaenge", "anhang")]
+        data["children"] = kept
+        fit_schema(data)
+        normalise_aktion(data)
+    return _comparable(data)
+
+
+def _comparable(data: Data) -> Data:
     node = {k: v for k, v in data.items() if k not in ("children", "tail")}
     kept = [c for c in data.get("children") or () if c["tag"] not in ("anhaenge", "anhang")]
     if kept:
-        node["children"] = [comparable(c) for c in in_schema_order(data["tag"], kept)]
+        node["children"] = [_comparable(c) for c in in_schema_order(data["tag"], kept)]
     return node
+
+
+# --- fitting a stored tree to the schema ---------------------------------------------------
+
+EXTENSION = "user_defined_anyfield"
+
+
+def _allowed(tag: str) -> set[str] | None:
+    """The children the schema allows in ``tag`` (``None``: free content or a value)."""
+    if tag == "objektart":
+        return set(OBJEKTARTEN)
+    order = ELEMENT_ORDER.get(tag)
+    return set(order) if order else None
+
+
+def fit_schema(data: Data) -> list[str]:
+    """Move elements the schema does not know into ``user_defined_anyfield`` (in place).
+
+    Brokers' software sends elements of its own (Justimmo's ``geo/stiege``, say). They are
+    kept, so nothing is lost, but an export must be valid: each goes, unchanged, into a
+    ``<user_defined_anyfield>`` -- the schema's place for any content -- of the container it
+    was in, or of the nearest container above that has one (``objektart``, ``energiepass``
+    and ``anhang`` have none). Returns the paths of the elements moved.
+    """
+    moved: list[str] = []
+    stray = _fit(data, data["tag"], moved)
+    if stray:  # only when the root itself cannot hold them; not so for <immobilie>
+        data.setdefault("children", []).extend(stray)
+    return moved
+
+
+def _fit(node: Data, path: str, moved: list[str]) -> list[Data]:
+    """Fit ``node``'s children; return the strays ``node`` has no extension point for."""
+    allowed = _allowed(node["tag"])
+    if allowed is None or not node.get("children"):
+        return []
+    kept: list[Data] = []
+    stray: list[Data] = []
+    for child in node["children"]:
+        if child["tag"] in allowed:
+            kept.append(child)
+            stray.extend(_fit(child, f"{path}/{child['tag']}", moved))
+        else:
+            moved.append(f"{path}/{child['tag']}")
+            stray.append({k: v for k, v in child.items() if k != "tail"})
+    if not stray:
+        node["children"] = kept
+        return []
+    if EXTENSION not in allowed:
+        node["children"] = kept
+        if not kept:
+            del node["children"]
+        return stray
+    wrapper = {"tag": EXTENSION, "children": stray}
+    kept.insert(insertion_index(node["tag"], kept, EXTENSION), wrapper)
+    node["children"] = kept
+    return []
+
+
+def normalise_aktion(data: Data) -> None:
+    """Give ``verwaltung_techn`` the ``<aktion>`` the schema requires, with a valid value.
+
+    Absent, ``NEW`` (Justimmo) and other values the schema does not know all mean "new or
+    changed" to receivers, which a plain ``<aktion/>`` says; ``change`` becomes ``CHANGE``.
+    """
+    current = aktionart(data)
+    set_aktion(data, current if current in ("CHANGE", "DELETE", "REFERENZ") else None)
 
 
 def skeleton() -> Data:
@@ -400,6 +479,8 @@ __all__ = [
     "current_values",
     "ensure_path",
     "field_text",
+    "fit_schema",
+    "normalise_aktion",
     "overlay",
     "remove_path",
     "same_value",

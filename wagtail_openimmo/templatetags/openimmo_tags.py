@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 
 from .. import formatting, presentation
 from ..seo import json_ld_script
+from ..seo import og_locale as _og_locale
 
 register = template.Library()
 
@@ -58,6 +59,12 @@ def objektart_label(code):
 @register.filter
 def vermarktungsart_label(code):
     return presentation.label_for(presentation.VERMARKTUNGSART_LABELS, code)
+
+
+@register.filter
+def og_locale(language_code):
+    """``{{ LANGUAGE_CODE|og_locale }}`` → ``de_DE``."""
+    return _og_locale(language_code)
 
 
 @register.simple_tag

@@ -13,17 +13,23 @@ from django.contrib import messages
 from django.db.models import Count, Max, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
+from django_q.tasks import async_task
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from ..inbox import HeldFileError, can_confirm, discard_held
 from ..models import Broker, ImportRun
 from .runs import queue_inbox_run
 
 logger = logging.getLogger(__name__)
+
+# The django-q task the "Confirm and import" button queues (a full transfer can take minutes).
+CONFIRM_TASK = "wagtail_openimmo.tasks.confirm_held_run"
 
 
 def waiting_brokers():
@@ -65,12 +71,36 @@ class HeldFilesView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateV
             {
                 "waiting_brokers": brokers,
                 "waiting_with_files": [b for b in brokers if b.approval_requested_at],
-                "held_runs": held_runs(),
+                "held_runs": [(run, can_confirm(run)) for run in held_runs()],
                 "can_run_import": self.user_has_permission("run_import"),
                 "runs_index_url": reverse("wagtail_openimmo_runs:index"),
             }
         )
         return context
+
+    @cached_property
+    def waiting_files(self) -> list[tuple[Broker, list]]:
+        """The brokers awaiting approval, each with the files it has waiting in the inbox
+        (``inbox.held_files``: name, size, upload time), for the template as
+        ``view.waiting_files``.
+
+        With an ``APPROVAL_POLICY``, brokers the policy approves are not waiting, whatever
+        their manual flag says: their files are imported by the next run.
+        """
+        from ..conf import get_setting
+        from ..inbox import held_files, is_import_approved
+
+        files: dict[int, list] = {}
+        try:
+            for held in held_files():
+                if held.kind == "approval" and held.broker is not None:
+                    files.setdefault(held.broker.pk, []).append(held)
+        except OSError:  # an inbox that cannot be read must not break the page
+            logger.exception("Could not list the held files of the inbox")
+        brokers = list(waiting_brokers())
+        if get_setting("APPROVAL_POLICY"):
+            brokers = [b for b in brokers if not is_import_approved(b)[0]]
+        return [(broker, files.get(broker.pk, [])) for broker in brokers]
 
 
 class ApproveBrokerView(PermissionCheckedMixin, View):
@@ -95,6 +125,81 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
                 % {"broker": broker.name},
             )
         return redirect("wagtail_openimmo_held:index")
+
+
+class _HeldRunActionView(PermissionCheckedMixin, View):
+    model = ImportRun
+    permission_required = "run_import"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        run = get_object_or_404(ImportRun.objects.select_related("broker"), pk=pk)
+        if not can_confirm(run):
+            messages.error(
+                request,
+                _(
+                    "%(file)s is not held for confirmation any more (already confirmed or "
+                    "discarded, or its file is gone)."
+                )
+                % {"file": run.file_name},
+            )
+        else:
+            self.act(request, run)
+        return redirect("wagtail_openimmo_held:index")
+
+    def act(self, request, run: ImportRun) -> None:
+        raise NotImplementedError
+
+
+class ConfirmHeldView(_HeldRunActionView):
+    """POST: apply a held full transfer despite the guard (``force``), in the background."""
+
+    def act(self, request, run):
+        task_id = async_task(
+            CONFIRM_TASK,
+            run.pk,
+            task_name=f"wagtail_openimmo:confirm-held-{run.pk}",
+            group="wagtail_openimmo",
+        )
+        logger.info(
+            "Held full transfer %s (run %s) of broker %s confirmed by %s (task %s)",
+            run.file_name,
+            run.pk,
+            run.broker.slug,
+            request.user,
+            task_id,
+        )
+        messages.success(
+            request,
+            _(
+                "%(file)s of %(broker)s is being imported as confirmed; the listings it does "
+                "not contain are withdrawn. The import log shows the result."
+            )
+            % {"file": run.file_name, "broker": run.broker.name},
+        )
+
+
+class DiscardHeldView(_HeldRunActionView):
+    """POST: set a held full transfer aside unapplied (moved to ``failed/``)."""
+
+    def act(self, request, run):
+        try:
+            discard_held(
+                run,
+                reason=_("%(user)s decided not to apply this full transfer.")
+                % {"user": request.user.get_username()},
+            )
+        except HeldFileError as exc:
+            messages.error(request, str(exc))
+            return
+        logger.info(
+            "Held full transfer %s (run %s) discarded by %s", run.file_name, run.pk, request.user
+        )
+        messages.success(
+            request,
+            _("%(file)s of %(broker)s was set aside; no listing was changed.")
+            % {"file": run.file_name, "broker": run.broker.name},
+        )
 
 
 def waiting_counts() -> dict[str, int]:

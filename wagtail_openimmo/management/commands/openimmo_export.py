@@ -2,33 +2,45 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from ...exporting import ExportError, export_broker
 from ...models import Broker
 
 
 def parse_since(value: str) -> dt.datetime:
-    """An ISO date or date-time; without a zone it is the site's local time."""
+    """An ISO date or date-time; without a zone it is the site's local time.
+
+    Raises ``argparse.ArgumentTypeError``, which the parser turns into a one-line usage
+    error (a ``CommandError`` under ``call_command``) instead of a traceback.
+    """
     text = value.strip()
     try:
         moment = parse_datetime(text)
         if moment is None:
             day = parse_date(text)
             moment = dt.datetime(day.year, day.month, day.day) if day else None
-    except ValueError:
+        if moment is not None and timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+    except (ValueError, OverflowError):
+        # well-formed but impossible (2026-02-30), or a local time that does not exist
         moment = None
     if moment is None:
-        raise CommandError(
-            f"--since {value!r} is not a date or date-time (for example 2026-11-01 or "
-            "2026-11-01T08:00:00+01:00)."
+        raise argparse.ArgumentTypeError(
+            _(
+                "“%(value)s” is not a date or date-time; write it as ISO 8601, for example "
+                "2026-11-01 or 2026-11-01T08:00:00+01:00."
+            )
+            % {"value": value}
         )
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return moment
 
 
 class Command(BaseCommand):
@@ -73,9 +85,11 @@ class Command(BaseCommand):
     def handle(self, *args, broker, out, umfang, since, no_attachments, check, **options):
         found = Broker.objects.filter(slug=broker).first()
         if found is None:
-            raise CommandError(f"There is no broker with the slug {broker!r}.")
+            raise CommandError(_("There is no broker with the slug “%(slug)s”.") % {"slug": broker})
         if umfang == "VOLL" and since is not None:
-            raise CommandError("--since goes with --umfang TEIL (VOLL is always the whole stock).")
+            raise CommandError(
+                _("--since goes with --umfang TEIL (VOLL is always the whole stock).")
+            )
         try:
             result = export_broker(
                 found,
@@ -88,9 +102,20 @@ class Command(BaseCommand):
         except ExportError as exc:
             raise CommandError(str(exc)) from exc
         for problem in result.problems:
-            self.stderr.write(self.style.WARNING(f"Warning: {problem}"))
+            self.stderr.write(self.style.WARNING(_("Warning: %s") % problem))
         self.stdout.write(
-            f"Exported {result.listings} listings and {result.deletes} deletes "
-            f"({result.umfang}) of {found.slug} with {result.files} files and {result.links} "
-            f"links, {filesizeformat(result.bytes)}, to {result.path}."
+            _(
+                "Exported %(listings)d listings and %(deletes)d deletes (%(umfang)s) of "
+                "%(broker)s with %(files)d files and %(links)d links, %(size)s, to %(path)s."
+            )
+            % {
+                "listings": result.listings,
+                "deletes": result.deletes,
+                "umfang": result.umfang,
+                "broker": found.slug,
+                "files": result.files,
+                "links": result.links,
+                "size": filesizeformat(result.bytes),
+                "path": result.path,
+            }
         )

@@ -18,9 +18,12 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ...importing import ImportResult, identify_broker, import_file, render_message
+from ...importing.result import message_dict
 from ...models import Broker, ImportRun
+from ...openimmo.problems import error
 from ...progress import progress_for
 from ...reports import send_run_report
 
@@ -111,7 +114,12 @@ class Command(BaseCommand):
                 _("--dry-run and --force need FILE arguments; the inbox is always imported.")
             )
         chosen = self.get_broker(broker) if broker else None
-        outcomes = process_inboxes(broker=chosen)
+        # In a terminal each file's import draws a progress bar; in cron logs nothing but the
+        # one line per file below.
+        outcomes = process_inboxes(
+            broker=chosen,
+            progress=None if as_json else (lambda name: progress_for(self.stdout._out, name)),
+        )
         for outcome in outcomes:
             if as_json:
                 self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
@@ -146,7 +154,7 @@ class Command(BaseCommand):
         try:
             result = import_file(path, broker, dry_run=dry_run, force=force, progress=progress)
         except Exception as exc:  # a crash: report it, go on with the next file
-            result = ImportResult(
+            result = getattr(exc, "import_result", None) or ImportResult(
                 file=str(path),
                 broker=broker.slug if broker else None,
                 dry_run=dry_run,
@@ -154,6 +162,19 @@ class Command(BaseCommand):
             )
             result.status = ImportRun.Status.FAILED
             result.message = f"{type(exc).__name__}: {exc}"
+            result.problems.append(
+                message_dict(
+                    error(
+                        "import_failed",
+                        gettext_noop(
+                            "The import stopped with an internal error ({error}); the "
+                            "properties before it were applied, the file can be imported "
+                            "again."
+                        ),
+                        error=result.message,
+                    )
+                )
+            )
             return result
         finally:
             if progress is not None:

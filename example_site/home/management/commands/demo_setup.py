@@ -27,8 +27,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--properties", type=int, default=DEMO_PROPERTIES)
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="where the site will be served"
+        )
 
-    def handle(self, *args, properties, **options):
+    def handle(self, *args, properties, base_url, **options):
         var = Path(settings.SITE_DIR) / "var"
         var.mkdir(parents=True, exist_ok=True)
         password = self._admin(var)
@@ -44,8 +47,8 @@ class Command(BaseCommand):
                      stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(
             "\nDemo ready.\n"
-            "  Site:   http://127.0.0.1:8000/\n"
-            "  Admin:  http://127.0.0.1:8000/admin/\n"
+            f"  Site:   {base_url}/\n"
+            f"  Admin:  {base_url}/admin/\n"
             f"  Login:  admin / {password}\n"
         ))
 
