@@ -2,8 +2,10 @@
 """Install what the tests need and run them: ``python3 scripts/test.py [pytest args]``.
 
 Runs, in order: ruff, ``makemigrations --check``, then the whole pytest suite (with two
-workers). Browser tests need Debian's chromium (``apt-get install chromium``); PostgreSQL
-and Redis tests need the servers that ``.ci/run`` starts (see the README).
+workers). Browser tests need Debian's chromium (``apt-get install chromium``); the scale
+tests (``tests/scale``) need the binaries of Debian's ``postgresql`` and ``redis-server``
+(they start their own throwaway servers on 127.0.0.1) and skip without them, unless
+``OPENIMMO_REQUIRE_SERVERS=1`` (as in ``.ci/run``).
 """
 
 from __future__ import annotations
