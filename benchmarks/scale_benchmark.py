@@ -381,12 +381,14 @@ def main() -> int:
     size = tuple(int(x) for x in args.size.lower().split("x"))
     workers = [int(x) for x in args.workers.split(",") if x]
 
-    result = {
-        "parameters": {
+    parameters = {"workers": workers, "zip_mb": args.zip_mb, "listings": args.listings}
+    if workers:
+        parameters |= {
             "brokers": args.brokers, "properties_per_broker": args.properties,
             "images_per_property": args.images, "picture_size": args.size,
-            "workers": workers, "zip_mb": args.zip_mb, "listings": args.listings,
-        },
+        }
+    result = {
+        "parameters": parameters,
         "machine": machine(),
         "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
     }

@@ -144,6 +144,9 @@ class PostgresServer:
     def stop(self) -> None:
         if self.datadir is not None and self.datadir.exists():
             self.stop_server("immediate")
+        keep = os.environ.get("OPENIMMO_KEEP_PG_LOG")  # a file name, to debug a failed run
+        if keep and self.tmp is not None and (self.tmp / "server.log").exists():
+            shutil.copyfile(self.tmp / "server.log", keep)
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.tmp = self.datadir = None

@@ -552,11 +552,11 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     try:
         with transaction.atomic():
             if page is None:
-                # A new listing needs its index page's row lock (see _write_page). Take it
-                # before anything else: whatever this transaction locks first (attachment
-                # rows, unique keys) another importer under the same parent could be waiting
-                # for while holding the parent, and PostgreSQL would report a deadlock.
-                lock_page(ctx.broker.index_page_id)
+                # A new listing: lock its parent before anything else, so that imports adding
+                # children to one index page (brokers sharing it) queue up there and never
+                # hold other locks while they wait -- a lock taken later (after the pictures)
+                # made two of them deadlock on PostgreSQL.
+                _lock_index_page(ctx.broker)
             # Every save of the page and of each attachment row would re-index the page's
             # references (a dozen times per property); index each object once instead.
             with disable_reference_index_auto_update():
@@ -598,6 +598,17 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     return entry
 
 
+def _lock_index_page(broker: Broker) -> ListingIndexPage:
+    """The broker's index page, its row locked until the transaction ends.
+
+    Only the one ``wagtailcore_page`` row is locked, not the ListingIndexPage join: a join
+    locks two rows (page and listingindexpage) in an order PostgreSQL does not promise, and
+    two importers then deadlock. The row lock also covers ``add_child``'s numchild update.
+    """
+    lock_page(broker.index_page_id)
+    return ListingIndexPage.objects.get(pk=broker.index_page_id)
+
+
 def _write_page(
     ctx: Context,
     record,
@@ -627,13 +638,9 @@ def _write_page(
     page.withdrawn_at = None
     page.attachments = rows
     if creating:
-        # Lock the parent first: another broker's import may be adding a child with the same
-        # slug under the same index page right now (treebeard locks it only in add_child).
-        # Lock the one wagtailcore_page row, not the ListingIndexPage join: a join locks two
-        # rows (page and listingindexpage) in an order PostgreSQL does not promise, and two
-        # importers then deadlock; the row lock also covers add_child's numchild update.
-        lock_page(ctx.broker.index_page_id)
-        parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
+        # Locked since the start of the transaction (``_lock_index_page``): another broker's
+        # import may want to add a child with the same slug under the same index page.
+        parent = _lock_index_page(ctx.broker)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
         parent.add_child(instance=page)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)
