@@ -9,4 +9,4 @@ class WagtailOpenImmoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects signal handlers; no database work)
+        from . import checks, signals  # noqa: F401  (registers checks, connects signals)

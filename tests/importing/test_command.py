@@ -101,7 +101,8 @@ def test_a_held_voll_fails_until_forced(tmp_path, broker):
 def test_human_output_names_object_number_and_line(tmp_path, broker):
     path = write_upload(tmp_path / "u.xml", transfer(Prop(intern="1", extern="W-1", ort=None)))
     lines, error = run(str(path), "--broker", "acme")
-    assert error is None  # a rejected property is not a refused file
+    # nothing of the file could be imported: like the inbox mode, the command says so
+    assert error is not None and error.returncode == 1
     assert lines[0].startswith(f"{path} (acme): rejected: 0 created")
     assert any("object W-1" in line and "line " in line and "geo/ort" in line for line in lines)
 
@@ -146,3 +147,29 @@ def test_a_crash_is_reported_with_what_was_applied_and_the_next_file_goes_on(
     assert ImportRun.objects.get(pk=failed["run"]).status == "failed"
     assert (fine["status"], fine["created"]) == ("imported", 1)
     assert sorted(ListingPage.objects.values_list("objektnr_intern", flat=True)) == ["1", "3"]
+
+
+def test_a_partly_imported_file_exits_zero_a_wholly_rejected_one_not(tmp_path, broker):
+    partly = write_upload(
+        tmp_path / "p.xml", transfer(Prop(intern="1"), Prop(intern="2", ort=None))
+    )
+    lines, error = run(str(partly), "--broker", "acme", "--json")
+    assert error is None and json.loads(lines[0])["status"] == "partly_imported"
+    rejected = write_upload(tmp_path / "r.xml", transfer(Prop(intern="3", ort=None)))
+    lines, error = run(str(rejected), "--broker", "acme", "--json")
+    assert json.loads(lines[0])["status"] == "rejected"
+    assert error is not None and error.returncode == 1
+
+
+def test_the_run_message_is_not_repeated_in_english(tmp_path, broker):
+    path = write_upload(tmp_path / "u.xml", transfer(Prop(intern="1", extern="W-1", ort=None)))
+    from django.utils import translation
+
+    with translation.override("de"):
+        lines, _error = run(str(path), "--broker", "acme")
+    text = "\n".join(lines)
+    run_row = ImportRun.objects.get()
+    assert run_row.message  # the stored run keeps its message
+    assert run_row.message not in text  # shown in German, not in English
+    assert lines[1].strip() == "1 von 1 Objekten wurden abgelehnt; siehe die Fehler."
+    assert "geo/ort" in text

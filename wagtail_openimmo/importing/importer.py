@@ -530,12 +530,14 @@ class _Importer:
         r = self.result
         if r.rejected:
             total = len([e for e in r.entries if e.action != "VOLL"])
-            return warning(
+            problem = warning(
                 "summary_rejected",
                 _("{rejected} of {total} properties were rejected; see the errors."),
                 rejected=r.rejected,
                 total=total,
-            ).render()
+            )
+            r.message_data = message_dict(problem)
+            return problem.render()
         return ""
 
 

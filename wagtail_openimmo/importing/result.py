@@ -121,6 +121,8 @@ class ImportResult:
     refused: bool = False
     umfang: str | None = None
     message: str = ""
+    # ``message`` in a form that can be shown in another language (``render_message``)
+    message_data: dict[str, Any] | None = None
     created: int = 0
     updated: int = 0
     unchanged: int = 0

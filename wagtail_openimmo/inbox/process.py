@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from ..conf import get_setting, inbox_dir
 from ..models import Broker, ImportRun
+from ..openimmo.xsd import XsdValidator
 from ..reports import send_run_report
 from . import layout, order, scan
 from .approval import clear_approval_request, is_import_approved, notify_awaiting_approval
@@ -153,6 +154,13 @@ class _Batch:
 # --- the run ----------------------------------------------------------------------------
 
 
+def check_schema() -> None:
+    """Raise ``XsdUnavailable`` when ``XSD_PATH`` is set but is not a readable XML Schema."""
+    path = get_setting("XSD_PATH")
+    if path:
+        XsdValidator.load(path)
+
+
 def process_inboxes(
     *,
     broker: Broker | None = None,
@@ -168,6 +176,9 @@ def process_inboxes(
     """
     root = inbox_dir()
     root.mkdir(parents=True, exist_ok=True)
+    # An unreadable XSD_PATH is the operator's error, not the brokers': stop before any file
+    # is taken, so that waiting uploads do not use up their attempts and end in failed/.
+    check_schema()
     now = now or timezone.now()
     outcomes: list[InboxOutcome] = []
     for inbox in inbox_folders(root):

@@ -9,7 +9,7 @@
 Without ``--broker`` each file's broker is recognised by its anbieternr/openimmo_anid. After a
 real (not dry) run the broker gets the e-mail report, unless ``--no-report``. In a terminal a
 progress bar is drawn; in cron logs only one line per file appears. The exit status is 1 when
-a file was refused, held or failed.
+a file was refused, rejected (no property could be imported), held or failed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from ...importing import ImportResult, identify_broker, import_file, render_message
 from ...importing.result import message_dict
 from ...models import Broker, ImportRun
+from ...openimmo import XsdUnavailable
 from ...openimmo.problems import error
 from ...progress import progress_for
 from ...reports import send_run_report
@@ -92,11 +93,7 @@ class Command(BaseCommand):
         ]
         for result in results:
             self.report(result, as_json=as_json)
-        failed = [
-            r
-            for r in results
-            if r.refused or r.status in (ImportRun.Status.FAILED, ImportRun.Status.HELD)
-        ]
+        failed = [r for r in results if r.refused or r.status in _FAILED_OUTCOMES]
         if failed:
             raise CommandError(
                 _("%(count)d of %(total)d files were not imported.")
@@ -116,10 +113,16 @@ class Command(BaseCommand):
         chosen = self.get_broker(broker) if broker else None
         # In a terminal each file's import draws a progress bar; in cron logs nothing but the
         # one line per file below.
-        outcomes = process_inboxes(
-            broker=chosen,
-            progress=None if as_json else (lambda name: progress_for(self.stdout._out, name)),
-        )
+        try:
+            outcomes = process_inboxes(
+                broker=chosen,
+                progress=None if as_json else (lambda name: progress_for(self.stdout._out, name)),
+            )
+        except XsdUnavailable as exc:
+            raise CommandError(
+                _("No file was taken from the inboxes: %(error)s") % {"error": exc}
+            ) from None
+        self._inbox_mode = True
         for outcome in outcomes:
             if as_json:
                 self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
@@ -210,10 +213,25 @@ class Command(BaseCommand):
         self.stdout.write(
             style(f"{prefix}{result.file} ({result.broker or '?'}): {status}: {counts}")
         )
-        if result.message:
+        # The run's message is stored in English; shown in the active language. When it is one
+        # of the file's problems, that follows below anyway.
+        if result.message_data:
+            self.stdout.write("  " + render_message(result.message_data, translate=_))
+        elif result.message and result.message not in {
+            m.get("message") for m in (*result.errors, *result.warnings)
+        }:
             self.stdout.write(f"  {result.message}")
         if result.status == ImportRun.Status.HELD:
-            self.stdout.write("  " + _("Run again with --force to apply it anyway."))
+            if getattr(self, "_inbox_mode", False):
+                self.stdout.write(
+                    "  "
+                    + _(
+                        "Confirm or discard it in the admin under OpenImmo › Held files, or "
+                        "import the held file with --force."
+                    )
+                )
+            else:
+                self.stdout.write("  " + _("Run again with --force to apply it anyway."))
         for message in result.errors:
             self.stdout.write("  " + self.describe(message))
         if self.verbosity >= 2:
