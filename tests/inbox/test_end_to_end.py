@@ -218,3 +218,23 @@ def test_openimmo_import_of_a_file_reports_unless_told_not_to(tmp_path, broker, 
         "openimmo_import", str(upload), "--broker", broker.slug, stdout=__import__("io").StringIO()
     )
     assert [m.to for m in mailoutbox] == [[broker.email]]
+
+
+@pytest.mark.django_db
+def test_the_command_points_a_held_inbox_file_to_the_admin(inbox, broker):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    make_account("acme", broker)
+    put(inbox, "acme", "1.zip", zip_bytes(props(1, 2, 3, 4), anid="ACME-ANID", timestamp=stamp(0)))
+    call_command("openimmo_import", stdout=StringIO())
+    put(inbox, "acme", "2.zip", zip_bytes(props(1), anid="ACME-ANID", timestamp=stamp(1)))
+    out = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("openimmo_import", stdout=out)
+    assert caught.value.returncode == 1
+    text = out.getvalue()
+    assert "Held files" in text or "Angehaltene Dateien" in text
+    # not the files-mode advice, which the command refuses without FILE arguments
+    assert "Run again with --force" not in text and "mit --force erneut" not in text
