@@ -598,15 +598,14 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     return entry
 
 
-def _lock_index_page(broker: Broker) -> ListingIndexPage:
-    """The broker's index page, its row locked until the transaction ends.
+def _lock_index_page(broker: Broker) -> None:
+    """Lock the broker's index page until the transaction ends.
 
     Only the one ``wagtailcore_page`` row is locked, not the ListingIndexPage join: a join
     locks two rows (page and listingindexpage) in an order PostgreSQL does not promise, and
     two importers then deadlock. The row lock also covers ``add_child``'s numchild update.
     """
-    lock_page(broker.index_page_id)
-    return ListingIndexPage.objects.get(pk=broker.index_page_id)
+    Page.objects.select_for_update().filter(pk=broker.index_page_id).values_list("pk").first()
 
 
 def _write_page(
@@ -640,7 +639,7 @@ def _write_page(
     if creating:
         # Locked since the start of the transaction (``_lock_index_page``): another broker's
         # import may want to add a child with the same slug under the same index page.
-        parent = _lock_index_page(ctx.broker)
+        parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
         parent.add_child(instance=page)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)
@@ -663,11 +662,6 @@ def _write_page(
                 page.pk,
             )
     return page
-
-
-def lock_page(page_id: int) -> None:
-    """Hold the row lock of one page (its ``wagtailcore_page`` row) until the transaction ends."""
-    list(Page.objects.select_for_update().filter(pk=page_id).values_list("pk", flat=True))
 
 
 # Columns the importer owns: the draft an editor is working on takes them from the import.
