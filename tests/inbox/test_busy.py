@@ -49,6 +49,27 @@ def test_uploads_arriving_during_an_import_are_taken_by_the_same_run(
     assert standin.names == ["first.zip", "second.zip", "third.zip"]
 
 
+def test_arrivals_are_judged_by_the_time_they_are_looked_at(inbox, standin, broker, monkeypatch):
+    """An upload written after the run began (an external FTP server's file, no receipt) is
+    complete for the rescan although it is newer than the run's start."""
+    make_account("acme-ftp", broker)
+    upload(inbox, "acme-ftp", "first.zip", minutes=1)
+    imported = standin.import_file
+
+    def import_and_receive_more(path, *args, **kwargs):
+        if path.name == "first.zip":
+            time.sleep(0.05)  # the new file's modification time is after the run's start
+            write_upload(inbox / "acme-ftp", "second.zip", zip_bytes(timestamp=stamp(2)))
+        return imported(path, *args, **kwargs)
+
+    monkeypatch.setattr(process, "import_file", import_and_receive_more)
+    outcomes = process_inboxes()
+    assert [(o.file, o.status) for o in outcomes] == [
+        ("first.zip", "imported"),
+        ("second.zip", "imported"),
+    ]
+
+
 def test_a_broker_another_run_is_importing_is_skipped_quickly(
     inbox, broker, other_broker, monkeypatch
 ):

@@ -325,7 +325,8 @@ def _import_arrivals(
         if any(o.status in (CRASHED, WAITING, Status.HELD) for o in (*outcomes, *more)):
             return more  # later files wait behind a crashed or held one
         items = []
-        for item in _ready(root, inbox, now):
+        # judged by the clock of this look, not of the run's start: these arrived since
+        for item in _ready(root, inbox, timezone.now()):
             found, _reason = _broker_for(inbox, item)
             if found is not None and found.pk == broker.pk:
                 items.append(item)
