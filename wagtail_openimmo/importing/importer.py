@@ -19,9 +19,11 @@ What happens, in order:
 5. Images and documents of the broker that no listing uses any more are removed.
 
 Bad input never raises out of ``import_file``: it ends as status ``rejected`` (the file) or
-as rejected properties. Real crashes (database gone, disk full, a bug) propagate, so that the
-caller can keep the file and retry it; the properties applied until then stay applied, and a
-re-run completes the file without duplicates.
+as rejected properties. An unexpected error while applying one property (a bug) rejects that
+property with an ``internal_error`` finding and the import goes on (``isolation.py``). Failures
+of the file as a whole (database gone, disk full, memory) propagate, so that the caller can
+keep the file and retry it; the properties applied until then stay applied, and a re-run
+completes the file without duplicates.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from ..locks import broker_lock
 from ..models import Broker, ImportRun, ListingPage
 from ..openimmo import TransferRefused
 from ..openimmo.problems import Problem, error, warning
-from . import apply, attachments
+from . import apply, attachments, isolation
 from .matching import KNOWN_VALUES, Known, Overlay, find_listing
 from .result import EntryResult, ImportResult, Outcome, Status, message_dict
 from .uploads import Upload, UploadRefused, file_checksum, open_upload
@@ -407,7 +409,7 @@ class _Importer:
             return
         position = 0
         for xml, record in self.records():
-            entry = apply.process(ctx, record, xml, position)
+            entry = isolation.process(ctx, record, xml, position)
             self.add(entry)
             position += 1
             if ctx.progress is not None:
@@ -514,7 +516,7 @@ class _Importer:
                     )
                 ],
             )
-            apply.withdraw(self.ctx, known, entry)
+            isolation.withdraw(self.ctx, known, entry)
             self.add(entry)
             position += 1
 
