@@ -5,6 +5,7 @@ its range; none may crash the import, each is reported in words the broker under
 value stays in the stored record, and importing the same file again writes nothing.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -144,3 +145,14 @@ def test_fit_rounds_what_fits_and_refuses_what_does_not():
     assert fitted("kaufpreis", Decimal("1e-999999")) == Decimal("0.00")
     assert fitted("baujahr", 2147483647) == 2147483647
     assert fitted("baujahr", 2147483648) is None
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00", "9999-12-31T23:59:59-12:00"])
+def test_a_transfer_timestamp_that_cannot_be_stored_is_ignored(tmp_path, broker, stamp):
+    """Before year 1 in UTC: saving the run failed after every property had been applied."""
+    xml = re.sub(rb'timestamp="[^"]*"', f'timestamp="{stamp}"'.encode(), transfer(Prop()))
+    result = import_bytes(tmp_path, broker, xml)
+    assert (result.status, result.created) == ("imported", 1)
+    assert "timestamp_out_of_range" in {w["code"] for w in result.warnings}
+    result.run.refresh_from_db()
+    assert result.run.transfer_timestamp is None and result.run.status == "imported"

@@ -29,6 +29,7 @@ completes the file without duplicates.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import shutil
 import tempfile
@@ -380,10 +381,38 @@ def _describe(result: ImportResult, upload: Upload) -> None:
         header = transfers[0].uebertragung
         run.umfang = result.umfang
         run.sendersoftware = (header.sendersoftware or "")[:255]
-        timestamp = header.timestamp
-        if timestamp is not None and timezone.is_naive(timestamp):
+        run.transfer_timestamp = _storable_timestamp(result, header.timestamp)
+
+
+def _storable_timestamp(result: ImportResult, timestamp):
+    """The header's timestamp as the run stores it; None (and a warning) if it cannot be.
+
+    ``0001-01-01T00:00:00`` in the local zone is a valid datetime but lies before year 1 in
+    UTC: saving the run would fail after every property was applied.
+    """
+    if timestamp is None:
+        return None
+    try:
+        if timezone.is_naive(timestamp):
             timestamp = timezone.make_aware(timestamp)
-        run.transfer_timestamp = timestamp
+        timestamp.astimezone(dt.UTC)
+        timestamp.astimezone(timezone.get_current_timezone())
+    except (OverflowError, ValueError):
+        result.problems.append(
+            message_dict(
+                warning(
+                    "timestamp_out_of_range",
+                    _(
+                        "The transfer's timestamp (uebertragung timestamp “{value}”) is not "
+                        "a sensible date and time; it was ignored."
+                    ),
+                    path="uebertragung@timestamp",
+                    value=timestamp.replace(tzinfo=None).isoformat(),
+                )
+            )
+        )
+        return None
+    return timestamp
 
 
 class _Importer:
