@@ -254,7 +254,7 @@ def make_case(number: int, seeds: list[Seed], base_seed: int) -> Case:
     xml, files, mutations = seed.xml, dict(seed.files), []
     for _ in range(rng.choice([1, 1, 2, 3])):
         roll = rng.random()
-        if roll < 0.6:
+        if roll < 0.7:
             done = mutate_tree(rng, xml)
             if done is not None:
                 xml, what = done

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import resource
 import time
 import traceback
 from collections import Counter
@@ -127,10 +128,12 @@ def comparable(state: list) -> list:
     ]
 
 
-def run_cases(cases, other, newcomer, save_dir: Path) -> tuple[list[str], Counter]:
+def run_cases(cases, other, newcomer, save_dir: Path, report=None) -> tuple[list[str], Counter]:
     before = state_of(other)
     failures, statuses = [], Counter()
-    for case in cases:
+    for done, case in enumerate(cases):
+        if report is not None and done and done % 250 == 0:
+            report(done, statuses, failures)
         path = save_dir / "current" / case.name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(case.content)
@@ -152,18 +155,28 @@ def test_mutated_files_never_crash_the_import(world, tmp_path):
     save_dir = Path(os.environ.get("OPENIMMO_FUZZ_SAVE") or tmp_path / "fuzz")
     save_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+
+    def report(done, statuses, failures, final=False):
+        """The numbers so far (a long run can be read while it goes on)."""
+        summary = {
+            "cases": done,
+            "of": CASES,
+            "seed": SEED,
+            "seeds": len(seeds),
+            "seconds": round(time.monotonic() - started, 1),
+            "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+            "statuses": dict(statuses),
+            "failures": failures,
+            "finished": final,
+        }
+        if os.environ.get("OPENIMMO_FUZZ_REPORT"):
+            Path(os.environ["OPENIMMO_FUZZ_REPORT"]).write_text(json.dumps(summary, indent=2))
+        return summary
+
     cases = (make_case(n, seeds, SEED) for n in range(CASES))
-    failures, statuses = run_cases(cases, other, newcomer, save_dir)
-    summary = {
-        "cases": CASES,
-        "seed": SEED,
-        "seconds": round(time.monotonic() - started, 1),
-        "statuses": dict(statuses),
-        "failures": len(failures),
-    }
-    print("fuzz:", json.dumps(summary))
-    if os.environ.get("OPENIMMO_FUZZ_REPORT"):
-        Path(os.environ["OPENIMMO_FUZZ_REPORT"]).write_text(json.dumps(summary, indent=2))
+    failures, statuses = run_cases(cases, other, newcomer, save_dir, report)
+    summary = report(CASES, statuses, failures, final=True)
+    print("fuzz:", json.dumps({**summary, "failures": len(failures)}))
     assert not failures, "\n\n".join(failures[:10])
     # the cases reach the importer, not only the file-level refusal
     assert statuses["imported"] + statuses["partly_imported"] > CASES // 10, statuses
