@@ -1,5 +1,6 @@
 """``openimmo_import FILE [FILE ...] --broker SLUG [--dry-run] [--force] [--json]``."""
 
+import errno
 import json
 
 import pytest
@@ -131,7 +132,8 @@ def test_a_crash_is_reported_with_what_was_applied_and_the_next_file_goes_on(
 
     def crash_on_the_second_property(ctx, record, xml, position):
         if xml.path.name == "crash.xml" and position == 1:
-            raise RuntimeError("disk full")
+            # not the property's fault: the file fails as a whole (a bug would be isolated)
+            raise OSError(errno.ENOSPC, "disk full")
         return real_process(ctx, record, xml, position)
 
     monkeypatch.setattr(apply, "process", crash_on_the_second_property)

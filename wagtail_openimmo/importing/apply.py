@@ -18,7 +18,6 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from ..openimmo import PropertyRecord, patch
 from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
-from . import attachments
+from . import attachments, columns
 from .matching import Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
@@ -93,13 +92,11 @@ def _model_field(column: str) -> models.Field:
 
 
 def column_value(column: str, value):
-    """``value`` as the column stores it (decimals rounded to the column's places)."""
-    if value is None:
-        return None
-    model_field = _model_field(column)
-    if isinstance(model_field, models.DecimalField) and isinstance(value, Decimal):
-        return value.quantize(Decimal(1).scaleb(-model_field.decimal_places), ROUND_HALF_UP)
-    return value
+    """``value`` as the column stores it (decimals rounded to the column's places).
+
+    None for a value the column cannot hold (``columns.check`` reports it).
+    """
+    return columns.fitted(column, value)
 
 
 def last_sent(page_data: dict | None) -> dict[str, Any]:
@@ -247,7 +244,9 @@ def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -
         known, _key = find_listing(ctx.broker, record, ctx.overlay)
     if known is not None:
         ctx.seen.add(known.id)
-    if record.errors:
+    if record.aktion != "DELETE":
+        problems.extend(columns.check(record))
+    if any(p.severity == "error" for p in problems):
         entry = _entry(record, position, Outcome.REJECTED, known=known, problems=problems)
         save_entry(ctx, entry)
         return entry

@@ -91,6 +91,8 @@ class ImportRunInspectView(InspectView):
             "entry": entry,
             # Rendered in the language the admin user works in (Wagtail activates it).
             "messages": render_messages(entry.messages or []),
+            # An internal error's traceback: for the operator, never in the broker's report.
+            "tracebacks": [m["traceback"] for m in entry.messages or [] if m.get("traceback")],
             "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if page else None,
             "live_url": page.get_url() if page is not None and page.live else None,
         }
