@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..conf import get_setting
-from ..messages import render_messages
+from ..messages import render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
 
 SUBJECT_TEMPLATE = "wagtail_openimmo/email/run_report_subject.txt"
@@ -138,8 +138,9 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         },
         "file_errors": [p for p in file_problems if p["severity"] == "error"],
         "file_warnings": [p for p in file_problems if p["severity"] == "warning"],
-        # The importer's own sentence, for refusals it did not describe as findings.
-        "message": run.message if not file_problems else "",
+        # The run's own sentence (the summary, why a file was set aside), in the report's
+        # language; what the findings below say already is left out.
+        "message": run_message(run, besides=run.problems or []),
         "rejected": rejected,
         "published": published,
         "withdrawn": withdrawn,
