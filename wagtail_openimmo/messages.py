@@ -185,6 +185,76 @@ def render_message(record: Mapping[str, Any] | Problem, translate: Callable = ge
     return template
 
 
+# One sentence for a kind of warning whose single messages differ (a file name, a value):
+# the report groups warnings by kind, one line each with the object numbers it concerns.
+KIND_LABELS = {
+    "attachment_missing": gettext_noop(
+        "Attachments referenced in the file were not in the upload and were skipped."
+    ),
+    "attachment_too_large": gettext_noop("Attachments larger than the limit were skipped."),
+    "attachment_md5": gettext_noop(
+        "Attachments do not match their MD5 check value (imported anyway; they may be damaged)."
+    ),
+    "attachment_empty": gettext_noop(
+        "Attachments with neither a file path nor content were skipped."
+    ),
+    "attachment_base64": gettext_noop(
+        "Attachments whose content is not valid Base64 were skipped."
+    ),
+    "attachment_still_skipped": gettext_noop(
+        "Attachments not imported with an earlier upload are still missing."
+    ),
+    "document_type": gettext_noop("Attachments of a type that is not accepted were skipped."),
+    "document_invalid": gettext_noop(
+        "Attachments whose content is not what their type says were skipped."
+    ),
+    "value_interpreted": gettext_noop(
+        "Values had to be interpreted (number or date formats, lengths); the import log names "
+        "each one."
+    ),
+    "negative_value": gettext_noop("Negative values were left out of the listings."),
+    "objektart_invalid": gettext_noop(
+        "Kinds of property OpenImmo does not know: the listings are shown as a “property”."
+    ),
+    "xsd": gettext_noop(
+        "The properties do not match the OpenImmo schema; the import log has the details."
+    ),
+}
+
+
+def group_warnings(
+    items: Iterable[tuple[str, Iterable[Mapping[str, Any]]]], *, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Warnings of many properties as one line per kind: ``text``, ``code``, ``objektnrs``
+    (at most ``limit``), ``count`` (properties concerned) and ``more``.
+
+    ``items`` are ``(objektnr, messages)`` pairs. Messages of one code that all read the
+    same are one kind; codes whose messages differ by a name or value are grouped under the
+    code's sentence in ``KIND_LABELS`` (or, for others, each distinct sentence is a kind).
+    """
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for objektnr, messages in items:
+        for m in messages or ():
+            if (m.get("severity") or "error") != "warning":
+                continue
+            code = m.get("code") or ""
+            label = KIND_LABELS.get(code)
+            text = gettext(label) if label else render_message(m)
+            group = groups.setdefault((code, text), {"code": code, "text": text, "seen": []})
+            if objektnr not in group["seen"]:  # several of one kind in a property: named once
+                group["seen"].append(objektnr)
+    return [
+        {
+            "code": group["code"],
+            "text": group["text"],
+            "objektnrs": group["seen"][:limit],
+            "count": len(group["seen"]),
+            "more": max(0, len(group["seen"]) - limit),
+        }
+        for group in groups.values()
+    ]
+
+
 def render_messages(
     records: Iterable[Mapping[str, Any]], *, severity: str | None = None
 ) -> list[dict[str, Any]]:
