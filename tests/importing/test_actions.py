@@ -232,6 +232,7 @@ def test_delete_of_an_unknown_property_is_skipped_with_a_warning(tmp_path, broke
     assert [w["code"] for w in result.warnings if w["objektnr"]] == ["delete_unknown"]
 
 
+@openimmo_settings(STRICT_VALIDATION=True)  # lenient mode gives a missing title one
 def test_a_bad_property_is_rejected_and_the_others_go_on(tmp_path, broker):
     run_import(tmp_path, broker, Prop(intern="1", extern="A1", kaufpreis="100"))
     xml = transfer(
@@ -251,7 +252,9 @@ def test_a_bad_property_is_rejected_and_the_others_go_on(tmp_path, broker):
 
 
 def test_a_file_whose_every_property_is_rejected_is_rejected(tmp_path, broker):
-    result = run_import(tmp_path, broker, Prop(titel=None), Prop(intern="2", ort=None))
+    result = run_import(
+        tmp_path, broker, Prop(intern=None, extern=None), Prop(intern="2", aktion="MOVE")
+    )
     assert result.status == ImportRun.Status.REJECTED and result.rejected == 2
     assert not result.refused and not ListingPage.objects.exists()
 

@@ -69,7 +69,7 @@ def test_re_import_after_deletes_and_withdrawals_writes_nothing(tmp_path, broker
         transfer(
             Prop(intern="1000", extern="W00000", aktion="DELETE"),
             Prop(intern="unknown", aktion="DELETE"),
-            Prop(intern="9", titel=None),  # rejected
+            Prop(intern=None, extern=None),  # rejected: no object number
         ),
     )
     first = import_file(path, broker)
@@ -119,7 +119,7 @@ def scenario_files(tmp_path):
             Prop(intern="5", anhaenge=[Anhang("a.jpg")]),  # created
             Prop(intern="5", aktion="DELETE"),  # ... and withdrawn again
             Prop(intern="6", aktion="DELETE"),  # unknown: skipped
-            Prop(intern="7", titel=None),  # rejected
+            Prop(intern=None, extern=None),  # rejected: no object number
             Prop(intern="3", aktion="REFERENZ"),  # updated (reference); 4 withdrawn by VOLL
             umfang="VOLL",
         ),

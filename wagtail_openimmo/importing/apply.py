@@ -45,7 +45,7 @@ from ..openimmo import PropertyRecord, patch
 from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
-from . import attachments, columns
+from . import attachments, columns, titles
 from .matching import Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
@@ -107,11 +107,17 @@ def last_sent(page_data: dict | None) -> dict[str, Any]:
     return values
 
 
-def merged_values(record: PropertyRecord, page: ListingPage | None) -> dict[str, Any]:
+def merged_values(
+    record: PropertyRecord, page: ListingPage | None, broker: Broker | None = None
+) -> dict[str, Any]:
     """The columns to write: what was sent, plus clearing what the broker stopped sending.
 
     A value the broker no longer sends is cleared only if the page still holds what the
     broker sent before; if an editor changed it, the editor's value stays.
+
+    A property without a title gets one composed from its values (``titles.py``): a new
+    listing always, an existing one only while its title is still the composed one (an
+    editor's own title, or the broker's last title, stays).
     """
     values = {}
     old = last_sent(page.openimmo_data) if page is not None else {}
@@ -122,6 +128,16 @@ def merged_values(record: PropertyRecord, page: ListingPage | None) -> dict[str,
             current = getattr(page, column)
             if current is not None and current == column_value(column, old.get(name)):
                 values[column] = None
+    if not record.fields.get("objekttitel"):
+        broker = broker or (page.broker if page is not None else None)
+        language = titles.listing_language(broker, record.fields)
+        title = titles.compose_title(record.fields, language)
+        composed_before = not old.get("objekttitel") and page is not None and page.title in (
+            titles.compose_title(old, language),
+            title,
+        )
+        if page is None or not page.title or composed_before:
+            values["title"] = title
     return values
 
 
@@ -459,7 +475,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         # a file that failed to download last time is there now: apply the property again
 
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
-    values = merged_values(record, page)
+    values = merged_values(record, page, ctx.broker)
     if (
         page is not None
         and known.fingerprint != digest

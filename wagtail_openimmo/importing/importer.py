@@ -300,6 +300,7 @@ def _refuse(result: ImportResult, problem: Problem) -> None:
     result.refused = True
     result.status = Status.REJECTED
     result.message = problem.render()
+    result.message_data = message_dict(problem)
     result.problems.append(message_dict(problem))
 
 
@@ -518,6 +519,7 @@ class _Importer:
             return False
         self.result.status = Status.HELD
         self.result.message = problem.render()
+        self.result.message_data = message_dict(problem)
         self.result.problems.append(message_dict(problem))
         return True
 
@@ -609,6 +611,8 @@ def _finish_run(result: ImportResult) -> None:
     _store_counts(run, result)
     run.status = result.status
     run.message = result.message
+    # the same message as data, rendered where it is read (report, admin) in its language
+    run.message_data = [result.message_data] if result.message_data else []
     run.finished_at = timezone.now()
     run.save()
 
