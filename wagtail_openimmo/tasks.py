@@ -111,3 +111,10 @@ def send_pending_reports() -> int:
 def purge_import_runs() -> int:
     """Delete import runs older than ``RUN_RETENTION_DAYS`` (the newest per broker stays)."""
     return retention.purge_import_runs()
+
+
+def heartbeat() -> bool:
+    """Note that a worker is alive (the ``wagtail_openimmo:heartbeat`` schedule, every minute)."""
+    from .workers import record_heartbeat
+
+    return record_heartbeat(force=True)

@@ -27,6 +27,12 @@ from .models import Broker, ExportTarget, FTPAccount, ImportRun
 from .permissions import can_view_log, importrun_permissions
 from .views.export import ExportTargetForm
 from .views.held import ApproveBrokerView, ConfirmHeldView, DiscardHeldView, HeldFilesView
+from .views.inbox import (
+    DownloadInboxFileView,
+    InboxOverviewView,
+    InboxStatusView,
+    RequeueFailedView,
+)
 from .views.runs import (
     STATUS_PRIMARY,
     ImportRunIndexView,
@@ -247,12 +253,36 @@ class HeldFilesViewSet(ViewSet):
         ]
 
 
+class InboxViewSet(ViewSet):
+    """Every file waiting or in flight in the brokers' inboxes, with what can be done."""
+
+    name = "openimmo_inbox"
+    url_prefix = "openimmo/inbox"
+    url_namespace = "wagtail_openimmo_inbox"
+    icon = "folder-inverse"
+    menu_label = _("Inbox")
+    menu_item_class = LogPermissionMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", InboxOverviewView.as_view(), name="index"),
+            path("status/", InboxStatusView.as_view(), name="status"),
+            path(
+                "download/<str:folder>/<str:place>/<str:name>",
+                DownloadInboxFileView.as_view(),
+                name="download",
+            ),
+            path("requeue/<str:folder>/<str:name>", RequeueFailedView.as_view(), name="requeue"),
+        ]
+
+
 class OpenImmoViewSetGroup(ViewSetGroup):
     menu_label = _("OpenImmo")
     menu_icon = "home"
     menu_order = 250
     items = (
         BrokerViewSet,
+        InboxViewSet,
         ImportRunViewSet,
         HeldFilesViewSet,
         FTPAccountViewSet,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from ..models import ImportRun
+from ..workers import worker_health
 from .held import waiting_counts
 
 LATEST = 5
@@ -33,6 +34,8 @@ class ImportRunsPanel(Component):
                 "waiting": waiting_counts(),
                 "index_url": reverse("wagtail_openimmo_runs:index"),
                 "held_url": reverse("wagtail_openimmo_held:index"),
+                "inbox_url": reverse("wagtail_openimmo_inbox:index"),
+                "worker_health": worker_health(with_schedules=True),
                 "problem_statuses": [s.value for s in PROBLEMS],
             }
         )
