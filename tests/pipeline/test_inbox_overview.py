@@ -87,7 +87,8 @@ def test_failed_file_shows_its_reason_and_moves_back(client, superuser, inbox):
 
     client.force_login(superuser)
     page = client.get(reverse(INDEX)).content.decode()
-    assert 'data-openimmo-file="notes.zip"' in page and escape(failed.reason.splitlines()[0]) in page
+    assert 'data-openimmo-file="notes.zip"' in page
+    assert escape(failed.reason.splitlines()[0]) in page
     download = client.get(reverse("wagtail_openimmo_inbox:download",
                                   args=["acme", "failed", "notes.zip"]))
     assert b"".join(download.streaming_content) == b"this is no zip"
