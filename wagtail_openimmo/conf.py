@@ -61,6 +61,10 @@ DEFAULTS: dict[str, Any] = {
     "FTP_PORT": 2121,
     # Passive-mode data ports, "FIRST-LAST" (open them in the firewall). None: any free port.
     "FTP_PASSIVE_PORTS": "60000-60099",
+    # The host name brokers enter in their software (shown in the admin's FTP access panel
+    # and sent to brokers). None: FTP_MASQUERADE_ADDRESS, a public FTP_HOST, or the host of
+    # WAGTAILADMIN_BASE_URL.
+    "FTP_PUBLIC_HOST": None,
     # Public IP address announced in passive replies when the server is behind NAT.
     "FTP_MASQUERADE_ADDRESS": None,
     # Explicit FTPS (AUTH TLS): certificate (PEM, may contain the key) and key file. Needs

@@ -47,3 +47,21 @@ def relative(value: dt.datetime | None, now: dt.datetime | None = None) -> str:
 
 def yes_no(value) -> str:
     return _("Yes") if value else _("No")
+
+
+def action_label(action: str, outcome: str = "") -> str:
+    """The OpenImmo action of a property in plain words: Neu, Änderung, Löschung, Referenz.
+
+    CHANGE means "new or changed": a property that was created by it is called new. VOLL is
+    the app's own mark for a listing missing from a full transfer.
+    """
+    action = (action or "").upper()
+    if action in ("", "CHANGE", "NEW"):
+        return _("New") if outcome == "created" or action == "NEW" else _("Change")
+    if action == "DELETE":
+        return _("Deletion")
+    if action == "REFERENZ":
+        return _("Reference")
+    if action == "VOLL":
+        return _("Missing from the full transfer")
+    return action

@@ -10,11 +10,26 @@ from wagtail.snippets.models import register_snippet
 
 from .models import Broker, FTPSettings, ImportRun
 from .permissions import ImportRunPermissionPolicy, can_view_log
+from .views import brokers as broker_views
 from .views import export as export_views
 from .views.dashboard import ImportRunsPanel
 from .viewsets import OpenImmoViewSetGroup
 
 register_setting(FTPSettings, icon="upload")
+
+
+@hooks.register("register_admin_urls")
+def register_broker_urls():
+    urls = [
+        path("ftp/", broker_views.FTPAccessView.as_view(), name="ftp"),
+        path("ftp/send/", broker_views.SendFTPAccessView.as_view(), name="ftp_send"),
+        path("upload/", broker_views.UploadView.as_view(), name="upload"),
+        path("upload/<str:token>/", broker_views.UploadConfirmView.as_view(),
+             name="upload_confirm"),
+        path("import/<int:run_id>/", broker_views.UploadProgressView.as_view(),
+             name="upload_progress"),
+    ]
+    return [path("openimmo/broker/<int:pk>/", include((urls, "wagtail_openimmo_broker")))]
 
 
 @hooks.register("register_admin_urls")

@@ -16,6 +16,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..messages import render_messages
 from ..models import ImportRun, ImportRunEntry
+from ..timewords import action_label, yes_no
 from .dispatch import QUEUED, THREAD, Dispatched, WorkerHealthMixin, dispatch, safe_next
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ class ImportRunInspectView(InspectView):
 
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return yes_no(value)
         return "–" if value is None or value == "" else value
 
     def get_context_data(self, **kwargs):
@@ -86,12 +89,16 @@ class ImportRunInspectView(InspectView):
         if outcome in ImportRunEntry.Outcome.values:
             entries = entries.filter(outcome=outcome)
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(self.request.GET.get("p"))
+        # Line numbers help to find a property in a file of many lines; in a file written on
+        # one line (many exports are) every property has the same line: say nothing then.
+        lines = list(run.entries.exclude(line=None).values_list("line", flat=True).distinct()[:2])
         context.update(
             {
                 "run": run,
                 "file_findings": render_messages(run.problems or []),
                 "entries_page": page,
                 "log": [self._row(entry) for entry in page.object_list],
+                "show_lines": len(lines) > 1,
                 "outcome": outcome,
                 "outcomes": ImportRunEntry.Outcome.choices,
                 "counts": [
@@ -112,6 +119,7 @@ class ImportRunInspectView(InspectView):
         page = entry.listing
         return {
             "entry": entry,
+            "action": action_label(entry.action, entry.outcome),
             # Rendered in the language the admin user works in (Wagtail activates it).
             "messages": render_messages(entry.messages or []),
             "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if page else None,
