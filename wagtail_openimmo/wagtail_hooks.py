@@ -1,6 +1,8 @@
 """Admin registration only; the viewsets live in ``viewsets.py``, the views in ``views/``."""
 
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
@@ -57,6 +59,11 @@ register_permission_policy(ImportRun, ImportRunPermissionPolicy(ImportRun))
 # register_snippet registers the whole group: the Broker snippet viewset and the plain
 # admin viewsets in it alike.
 register_snippet(OpenImmoViewSetGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("wagtail_openimmo/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

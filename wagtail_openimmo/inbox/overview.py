@@ -61,6 +61,11 @@ class FileState:
     held_kind: str = ""  # voll_guard | approval | waiting
 
     @property
+    def retry_due(self) -> bool:
+        """Whether ``retry_at`` has come: the next inbox run acts on the file."""
+        return self.retry_at is not None and self.retry_at.timestamp() <= time.time()
+
+    @property
     def progress(self) -> tuple[int, int] | None:
         if self.run is None or not self.run.progress_total:
             return None
