@@ -91,7 +91,9 @@ class ImportRunInspectView(InspectView):
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(self.request.GET.get("p"))
         # Line numbers help to find a property in a file of many lines; in a file written on
         # one line (many exports are) every property has the same line: say nothing then.
-        lines = list(run.entries.exclude(line=None).values_list("line", flat=True).distinct()[:2])
+        lines = list(
+            run.entries.exclude(line=None).order_by().values_list("line", flat=True).distinct()[:2]
+        )
         context.update(
             {
                 "run": run,
