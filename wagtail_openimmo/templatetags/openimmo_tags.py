@@ -19,9 +19,9 @@ from django import template
 from django.utils.html import linebreaks, strip_tags
 from django.utils.safestring import mark_safe
 
-from .. import formatting, presentation, timewords
-from ..seo import json_ld_script
-from ..seo import og_locale as _og_locale
+from ..frontend import formatting, presentation
+from ..frontend.seo import json_ld_script
+from ..frontend.seo import og_locale as _og_locale
 
 register = template.Library()
 
@@ -86,15 +86,3 @@ def freetext(text):
     text = _END_P.sub("\n\n", _BR.sub("\n", str(text)))
     text = html.unescape(strip_tags(text))
     return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
-
-
-@register.filter
-def ago(value):
-    """A date-time relative to now, worded the same everywhere: "vor 3 Minuten"."""
-    return timewords.relative(value)
-
-
-@register.filter
-def yesno_label(value):
-    """Ja / Nein (Yes / No) for a boolean."""
-    return timewords.yes_no(value)
