@@ -164,3 +164,15 @@ def test_only_log_viewers_see_the_overview(client, editor, log_viewer, inbox):
     response = client.post(reverse("wagtail_openimmo_inbox:requeue", args=["acme", "x.zip"]))
     assert response.status_code in (302, 403)
     assert response.status_code == 403 or "login" in response.url or response.url == "/admin/"
+
+
+def test_dashboard_counts_damaged_and_waiting_files(client, superuser, inbox):
+    acme = make_broker("acme")
+    make_account("acme", acme)
+    old = time.time() - 600
+    write_upload(inbox / "acme", "good.zip", zip_bytes(), mtime=old)
+    write_upload(inbox / "acme", "broken.zip", zip_bytes()[:200], mtime=old)
+    client.force_login(superuser)
+    page = client.get("/admin/").content.decode()
+    line = page.split("data-openimmo-dashboard-inbox", 1)[1].split("</p>", 1)[0]
+    assert "1 damaged file" in line and "1 waiting" in line
