@@ -137,9 +137,7 @@ def schedule_infos() -> list[ScheduleInfo]:
     from .schedules import PREFIX
 
     rows = list(Schedule.objects.filter(name__startswith=PREFIX).order_by("name"))
-    tasks = {
-        t.id: t for t in Task.objects.filter(id__in=[r.task for r in rows if r.task])
-    }
+    tasks = {t.id: t for t in Task.objects.filter(id__in=[r.task for r in rows if r.task])}
     infos = []
     for row in rows:
         task = tasks.get(row.task)

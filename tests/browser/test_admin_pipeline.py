@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 
 import pytest
-from wagtail.users.models import UserProfile
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import docs_screenshots as docs_shots
 from tests.helpers import make_broker
 from tests.inbox_support import make_account, write_upload, zip_bytes
 from tests.runs import make_listing, make_run
@@ -22,40 +20,6 @@ from wagtail_openimmo.models import ImportRun
 from wagtail_openimmo.openimmo import generate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-SIZES = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
-
-
-@pytest.fixture
-def german_admin(chromium, live_server, django_user_model, settings, tmp_path):
-    settings.OPENIMMO_INBOX_DIR = tmp_path / "inbox"
-    settings.WAGTAIL_OPENIMMO = {"INBOX_STABLE_SECONDS": 60, "FTP_PUBLIC_HOST": "ftp.example.net"}
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "secret-pw")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "de"
-    profile.save()
-    page = chromium(locale="de-DE").new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", "secret-pw")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
-    return page
-
-
-def docs_shots(page, name: str) -> None:
-    """The page at both sizes, into docs/screenshots/ (and test-artifacts/)."""
-    DOCS.mkdir(parents=True, exist_ok=True)
-    for label, size in SIZES.items():
-        page.set_viewport_size(size)
-        page.wait_for_timeout(150)
-        page.screenshot(path=str(DOCS / f"{name}-{label}.png"))
-        screenshot(page, f"{name}-{label}")
-        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"] + 1, (
-            f"{name} scrolls sideways at {label}px"
-        )
-    page.set_viewport_size(SIZES["1366"])
 
 
 def visible_text(page) -> str:
@@ -102,8 +66,10 @@ def test_upload_preview_confirm_and_run_page(german_admin, live_server):
     page.get_by_role("link", name="Datei hochladen").click()
     page.wait_for_url(f"**/admin/openimmo/broker/{acme.pk}/upload/")
     docs_shots(page, "admin-upload")
-    page.set_input_files("input[type=file]", files=[
-        {"name": "acme-feed.zip", "mimeType": "application/zip", "buffer": data}])
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "acme-feed.zip", "mimeType": "application/zip", "buffer": data}],
+    )
     page.get_by_role("button", name="Vorschau zeigen").click()
     preview = page.locator("[data-openimmo-preview]")
     preview.wait_for()
@@ -148,14 +114,35 @@ def test_broker_list_and_run_detail_have_plain_labels(german_admin, live_server)
     acme = make_broker("acme", name="Acme Immobilien")
     make_broker("neu", name="Neuer Makler", approved=False)
     listing = make_listing(acme, "W00001", "Helle Wohnung in Hamburg")
-    run = make_run(acme, status=ImportRun.Status.PARTLY, file_name="acme-20261101.zip", entries=[
-        {"objektnr": "W00001", "title": listing.title, "action": "CHANGE",
-         "outcome": "created", "line": 2, "listing": listing},
-        {"objektnr": "W00002", "title": "Büro in Köln", "action": "CHANGE",
-         "outcome": "updated", "line": 2},
-        {"objektnr": "W00003", "title": "Haus in Bremen", "action": "DELETE",
-         "outcome": "withdrawn", "line": 2},
-    ])
+    run = make_run(
+        acme,
+        status=ImportRun.Status.PARTLY,
+        file_name="acme-20261101.zip",
+        entries=[
+            {
+                "objektnr": "W00001",
+                "title": listing.title,
+                "action": "CHANGE",
+                "outcome": "created",
+                "line": 2,
+                "listing": listing,
+            },
+            {
+                "objektnr": "W00002",
+                "title": "Büro in Köln",
+                "action": "CHANGE",
+                "outcome": "updated",
+                "line": 2,
+            },
+            {
+                "objektnr": "W00003",
+                "title": "Haus in Bremen",
+                "action": "DELETE",
+                "outcome": "withdrawn",
+                "line": 2,
+            },
+        ],
+    )
     page.goto(f"{live_server.url}/admin/snippets/wagtail_openimmo/broker/")
     text = visible_text(page)
     for word in ("True", "False"):

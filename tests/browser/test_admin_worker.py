@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import chromium_path, screenshot
+from tests.browser.conftest import chromium_path, docs_screenshots, screenshot
 
 pytestmark = [pytest.mark.browser]
 
@@ -53,13 +53,26 @@ class Site:
         self.processes: list[subprocess.Popen] = []
 
     def manage(self, *args, timeout=600):
-        return subprocess.run([sys.executable, str(MANAGE), *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=timeout, check=True)
+        return subprocess.run(
+            [sys.executable, str(MANAGE), *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+        )
 
     def start(self, *args, log: str) -> subprocess.Popen:
         out = (self.root / log).open("ab")
-        process = subprocess.Popen([sys.executable, str(MANAGE), *args], env=self.env, cwd=ROOT,
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, str(MANAGE), *args],
+            env=self.env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         return process
 
@@ -82,8 +95,9 @@ def site(tmp_path):
     site = Site(tmp_path)
     site.manage("migrate", "-v0")
     site.manage("openimmo_schedule")
-    site.manage("createsuperuser", "--noinput", "--username", "admin",
-                "--email", "admin@example.com")
+    site.manage(
+        "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.com"
+    )
     try:
         yield site
     finally:
@@ -128,7 +142,7 @@ def test_worker_warning_without_cluster_and_gone_with_a_real_qcluster(chromium, 
     assert warning.locator("[data-openimmo-start-command]").inner_text() == (
         "python manage.py qcluster"
     )
-    screenshot(page, "admin-worker-warning-dashboard")
+    docs_screenshots(page, "admin-worker-warning")
 
     # "Import now" does not pretend: it says no worker runs (and imports in this process).
     page.goto(f"{url}/admin/openimmo/runs/")
@@ -140,8 +154,12 @@ def test_worker_warning_without_cluster_and_gone_with_a_real_qcluster(chromium, 
     screenshot(page, "admin-worker-warning-run-now")
 
     cluster = site.start("qcluster", log="qcluster.log")
-    _wait(lambda: site.heartbeats() > 0 or cluster.poll() is not None, 120, "a heartbeat",
-          [site.root / "qcluster.log"])
+    _wait(
+        lambda: site.heartbeats() > 0 or cluster.poll() is not None,
+        120,
+        "a heartbeat",
+        [site.root / "qcluster.log"],
+    )
     assert cluster.poll() is None, (site.root / "qcluster.log").read_text()
     page.goto(f"{url}/admin/")
     assert page.locator("[data-openimmo-dashboard]").is_visible()

@@ -39,8 +39,7 @@ def test_sending_access_data_sets_a_new_password_shown_once(client, superuser, s
     account = make_account("acme-ftp", acme)
     old_hash = account.password
     client.force_login(superuser)
-    response = client.post(reverse("wagtail_openimmo_broker:ftp_send", args=[acme.pk]),
-                           follow=True)
+    response = client.post(reverse("wagtail_openimmo_broker:ftp_send", args=[acme.pk]), follow=True)
     text = " ".join(str(m) for m in response.context["messages"])
     [password] = re.findall(r"is: (\S+) —", text)
     account.refresh_from_db()
@@ -81,8 +80,9 @@ def test_upload_preview_then_confirm_imports_and_links_to_the_run(client, superu
 
     response = client.post(confirm, {"confirm": "1"})
     [run] = ImportRun.objects.all()
-    assert response.url == reverse("wagtail_openimmo_broker:upload_progress",
-                                   args=[acme.pk, run.pk])
+    assert response.url == reverse(
+        "wagtail_openimmo_broker:upload_progress", args=[acme.pk, run.pk]
+    )
     # django-q runs in sync mode in the tests: the import has happened
     assert run.status == ImportRun.Status.IMPORTED and run.created == 2
     state = client.get(response.url + "?format=json").json()
@@ -118,19 +118,41 @@ def test_broker_list_and_run_detail_speak_plainly(client, superuser, settings):
     acme = make_broker("acme")
     make_broker("newcomer", approved=False)
     client.force_login(superuser)
-    listing = client.get(reverse("wagtailsnippets_wagtail_openimmo_broker:list"),
-                         HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    listing = client.get(
+        reverse("wagtailsnippets_wagtail_openimmo_broker:list"), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
     assert ">Ja<" in re.sub(r"\s+", "", listing).replace("<td>", ">") or "Ja" in listing
     for word in ("True", "False"):
         assert word not in _text(listing), word
-    run = make_run(acme, entries=[
-        {"objektnr": "W1", "title": "Eins", "action": "CHANGE", "outcome": "created", "line": 2},
-        {"objektnr": "W2", "title": "Zwei", "action": "CHANGE", "outcome": "updated", "line": 2},
-        {"objektnr": "W3", "title": "Drei", "action": "DELETE", "outcome": "withdrawn",
-         "line": 2},
-    ])
-    detail = client.get(reverse("wagtail_openimmo_runs:inspect", args=[run.pk]),
-                        HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    run = make_run(
+        acme,
+        entries=[
+            {
+                "objektnr": "W1",
+                "title": "Eins",
+                "action": "CHANGE",
+                "outcome": "created",
+                "line": 2,
+            },
+            {
+                "objektnr": "W2",
+                "title": "Zwei",
+                "action": "CHANGE",
+                "outcome": "updated",
+                "line": 2,
+            },
+            {
+                "objektnr": "W3",
+                "title": "Drei",
+                "action": "DELETE",
+                "outcome": "withdrawn",
+                "line": 2,
+            },
+        ],
+    )
+    detail = client.get(
+        reverse("wagtail_openimmo_runs:inspect", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
     text = _text(detail)
     for word in ("True", "False", "CHANGE", "DELETE", "Zeile"):
         assert word not in text.split("Details")[0], word
@@ -147,10 +169,25 @@ def _text(html: str) -> str:
 
 def test_line_numbers_are_shown_for_a_file_of_many_lines(client, superuser):
     acme = make_broker("acme")
-    run = make_run(acme, entries=[
-        {"objektnr": "W1", "title": "Eins", "action": "CHANGE", "outcome": "created", "line": 12},
-        {"objektnr": "W2", "title": "Zwei", "action": "CHANGE", "outcome": "updated", "line": 80},
-    ])
+    run = make_run(
+        acme,
+        entries=[
+            {
+                "objektnr": "W1",
+                "title": "Eins",
+                "action": "CHANGE",
+                "outcome": "created",
+                "line": 12,
+            },
+            {
+                "objektnr": "W2",
+                "title": "Zwei",
+                "action": "CHANGE",
+                "outcome": "updated",
+                "line": 80,
+            },
+        ],
+    )
     client.force_login(superuser)
     detail = client.get(reverse("wagtail_openimmo_runs:inspect", args=[run.pk])).content.decode()
     log = detail.split("data-openimmo-log", 1)[1].split("</table>", 1)[0]

@@ -32,8 +32,7 @@ def inbox(settings, tmp_path):
 
 def _tree(root):
     return sorted(
-        (str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns)
-        for p in root.rglob("*")
+        (str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns) for p in root.rglob("*")
     )
 
 
@@ -89,8 +88,9 @@ def test_failed_file_shows_its_reason_and_moves_back(client, superuser, inbox):
     page = client.get(reverse(INDEX)).content.decode()
     assert 'data-openimmo-file="notes.zip"' in page
     assert escape(failed.reason.splitlines()[0]) in page
-    download = client.get(reverse("wagtail_openimmo_inbox:download",
-                                  args=["acme", "failed", "notes.zip"]))
+    download = client.get(
+        reverse("wagtail_openimmo_inbox:download", args=["acme", "failed", "notes.zip"])
+    )
     assert b"".join(download.streaming_content) == b"this is no zip"
 
     response = client.post(reverse("wagtail_openimmo_inbox:requeue", args=["acme", "notes.zip"]))
@@ -107,8 +107,11 @@ def test_downloads_stay_inside_the_inbox(client, superuser, inbox):
     client.force_login(superuser)
     url = reverse("wagtail_openimmo_inbox:download", args=["acme", "inbox", "a.zip"])
     assert client.get(url).status_code == 200
-    for args in (["acme", "inbox", "..%2Fsecret.txt"], ["acme", "nowhere", "a.zip"],
-                 [".openimmo", "inbox", "a.zip"]):
+    for args in (
+        ["acme", "inbox", "..%2Fsecret.txt"],
+        ["acme", "nowhere", "a.zip"],
+        [".openimmo", "inbox", "a.zip"],
+    ):
         url = reverse("wagtail_openimmo_inbox:download", args=args)
         assert client.get(url).status_code == 404
 
@@ -117,9 +120,14 @@ def test_importing_file_shows_its_progress(client, superuser, inbox):
     acme = make_broker("acme")
     make_account("acme", acme)
     path = write_upload(layout.state_dir(inbox, layout.PROCESSING, "acme"), "feed.zip", b"PK")
-    run = ImportRun.objects.create(broker=acme, file_name="feed.zip", file_path=str(path),
-                                   status=ImportRun.Status.RUNNING, progress_done=3,
-                                   progress_total=12)
+    run = ImportRun.objects.create(
+        broker=acme,
+        file_name="feed.zip",
+        file_path=str(path),
+        status=ImportRun.Status.RUNNING,
+        progress_done=3,
+        progress_total=12,
+    )
     [item] = [f for i in overview.inbox_overview() for f in i.files]
     assert (item.state, item.progress, item.run) == ("importing", (3, 12), run)
     client.force_login(superuser)
@@ -137,8 +145,9 @@ def test_inbox_import_writes_progress_to_its_run(inbox, settings):
     acme = make_broker("acme")
     make_account("acme", acme)
     properties = [generate.demo_property(i, images=0) for i in range(3)]
-    write_upload(inbox / "acme", "three.zip", zip_bytes(properties, anid="ACME-ANID"),
-                 mtime=time.time() - 10)
+    write_upload(
+        inbox / "acme", "three.zip", zip_bytes(properties, anid="ACME-ANID"), mtime=time.time() - 10
+    )
     [outcome] = process_inboxes()
     run = outcome.run
     run.refresh_from_db()

@@ -43,8 +43,12 @@ def _messages(response) -> str:
 @pytest.mark.django_db
 def test_no_worker_is_warned_about_on_dashboard_and_openimmo_pages(client, superuser, no_sync):
     client.force_login(superuser)
-    for url in ("/admin/", reverse("wagtail_openimmo_runs:index"),
-                reverse("wagtail_openimmo_inbox:index"), reverse("wagtail_openimmo_held:index")):
+    for url in (
+        "/admin/",
+        reverse("wagtail_openimmo_runs:index"),
+        reverse("wagtail_openimmo_inbox:index"),
+        reverse("wagtail_openimmo_held:index"),
+    ):
         page = client.get(url).content.decode()
         assert "data-openimmo-worker-warning" in page, url
         assert "python manage.py qcluster" in page, url
@@ -61,8 +65,9 @@ def test_a_recent_heartbeat_or_progress_means_alive(client, superuser, no_sync, 
     # an old heartbeat is no sign of life; an import's recent progress is
     WorkerHeartbeat.objects.update(seen_at=timezone.now() - dt.timedelta(minutes=6))
     assert workers.worker_health().warn
-    ImportRun.objects.create(file_name="x.zip", status=ImportRun.Status.RUNNING,
-                             progress_at=timezone.now())
+    ImportRun.objects.create(
+        file_name="x.zip", status=ImportRun.Status.RUNNING, progress_at=timezone.now()
+    )
     assert not workers.worker_health().warn
 
 
@@ -79,7 +84,10 @@ def test_heartbeat_is_a_schedule_and_its_last_run_is_shown(client, superuser):
     ensure_schedules()
     row = Schedule.objects.get(name="wagtail_openimmo:heartbeat")
     assert (row.func, row.schedule_type, row.minutes) == (
-        "wagtail_openimmo.tasks.heartbeat", Schedule.MINUTES, 1)
+        "wagtail_openimmo.tasks.heartbeat",
+        Schedule.MINUTES,
+        1,
+    )
     infos = {i.name: i for i in workers.schedule_infos()}
     assert infos["heartbeat"].last_run is None and infos["inbox-scan"].next_run
     client.force_login(superuser)
@@ -113,8 +121,7 @@ def test_import_now_with_a_worker_queues(client, superuser, no_sync):
 def test_import_now_without_worker_imports_in_a_thread(client, superuser, no_sync, inbox):
     acme = make_broker("acme")
     make_account("acme", acme)
-    write_upload(inbox / "acme", "feed.zip", zip_bytes(anid="ACME-ANID"),
-                 mtime=time.time() - 10)
+    write_upload(inbox / "acme", "feed.zip", zip_bytes(anid="ACME-ANID"), mtime=time.time() - 10)
     client.force_login(superuser)
     response = client.post(reverse(RUN_NOW), follow=True)
     assert "No background worker is running" in _messages(response)

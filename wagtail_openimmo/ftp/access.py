@@ -81,9 +81,10 @@ def access_for(broker: Broker) -> FTPAccess:
 def _free_username(broker: Broker) -> str:
     base = broker.slug[:140] or "broker"
     name, n = base, 2
-    while FTPAccount.objects.filter(username=name).exists() or FTPAccount.objects.filter(
-        folder=name
-    ).exists():
+    while (
+        FTPAccount.objects.filter(username=name).exists()
+        or FTPAccount.objects.filter(folder=name).exists()
+    ):
         name, n = f"{base}-{n}", n + 1
     return name
 
@@ -114,8 +115,13 @@ def send_access(broker: Broker, *, sender=None) -> tuple[FTPAccount, str]:
     account.is_active = True
     account.save(update_fields=["password", "is_active"])
     language = broker.language or settings.LANGUAGE_CODE
-    context = {"broker": broker, "access": access, "account": account, "password": password,
-               "site_name": getattr(settings, "WAGTAIL_SITE_NAME", "")}
+    context = {
+        "broker": broker,
+        "access": access,
+        "account": account,
+        "password": password,
+        "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
+    }
     with translation.override(language):
         subject = render_to_string("wagtail_openimmo/email/ftp_access_subject.txt", context)
         body = render_to_string("wagtail_openimmo/email/ftp_access.txt", context)
@@ -125,6 +131,7 @@ def send_access(broker: Broker, *, sender=None) -> tuple[FTPAccount, str]:
         get_setting("REPORT_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL,
         [broker.email],
     ).send()
-    logger.info("FTP access data of %s sent to %s by %s", account.username, broker.email,
-                sender or "?")
+    logger.info(
+        "FTP access data of %s sent to %s by %s", account.username, broker.email, sender or "?"
+    )
     return account, password

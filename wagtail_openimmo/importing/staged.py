@@ -107,7 +107,8 @@ def import_run(run: ImportRun) -> ImportRun:
         return run
     if not path.exists():
         ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.FAILED, finished_at=timezone.now(),
+            status=ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
             message="The uploaded file is gone.",
         )
         run.refresh_from_db()

@@ -41,8 +41,12 @@ FAILED = "failed"
 
 # The place a file lies in, for downloads: "inbox" is the broker's own folder.
 INBOX = "inbox"
-PLACES = {INBOX: None, "processing": layout.PROCESSING, "held": layout.HELD,
-          "failed": layout.FAILED}
+PLACES = {
+    INBOX: None,
+    "processing": layout.PROCESSING,
+    "held": layout.HELD,
+    "failed": layout.FAILED,
+}
 
 MAX_FAILED = 50
 
@@ -165,8 +169,15 @@ def _failed(root: Path, inbox: InboxFolder) -> list[FileState]:
         if path.name.endswith(".txt") or path.name.startswith("."):
             continue
         found.append(
-            FileState(path.name, inbox.name, FAILED, st.st_size, _at(st.st_mtime), FAILED,
-                      reason=_reason_of(path))
+            FileState(
+                path.name,
+                inbox.name,
+                FAILED,
+                st.st_size,
+                _at(st.st_mtime),
+                FAILED,
+                reason=_reason_of(path),
+            )
         )
     found.sort(key=lambda f: f.since, reverse=True)
     return found[:MAX_FAILED]
@@ -208,9 +219,17 @@ def inbox_overview(*, broker: Broker | None = None, now: float | None = None) ->
             path = Path(run.file_path)
             if path.parent.name == inbox.name:
                 entry.files.append(
-                    FileState(run.file_name, inbox.name, "held", run.size or 0,
-                              run.finished_at or run.created_at, HELD, reason=run.message,
-                              run=run, held_kind="voll_guard")
+                    FileState(
+                        run.file_name,
+                        inbox.name,
+                        "held",
+                        run.size or 0,
+                        run.finished_at or run.created_at,
+                        HELD,
+                        reason=run.message,
+                        run=run,
+                        held_kind="voll_guard",
+                    )
                 )
         entry.files.extend(_failed(root, inbox))
         result.append(entry)

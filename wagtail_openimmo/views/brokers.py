@@ -23,7 +23,8 @@ from ..messages import render_messages
 from ..models import Broker, ImportRun
 from ..permissions import can_run_import
 from ..timewords import action_label, relative
-from .dispatch import WorkerHealthMixin, dispatch
+from .dispatch import WorkerHealthMixin
+from .dispatch import dispatch as start_task
 from .runs import tell
 
 logger = logging.getLogger(__name__)
@@ -54,16 +55,19 @@ class BrokerPageMixin(WagtailAdminTemplateMixin):
         return [
             *self.breadcrumbs_items,
             {"url": reverse(viewset.get_url_name("list")), "label": _("Brokers")},
-            {"url": reverse(viewset.get_url_name("edit"), args=[self.broker.pk]),
-             "label": self.broker.name},
+            {
+                "url": reverse(viewset.get_url_name("edit"), args=[self.broker.pk]),
+                "label": self.broker.name,
+            },
             {"url": "", "label": self.get_page_title()},
         ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["broker"] = self.broker
-        context["edit_url"] = reverse(Broker.snippet_viewset.get_url_name("edit"),
-                                      args=[self.broker.pk])
+        context["edit_url"] = reverse(
+            Broker.snippet_viewset.get_url_name("edit"), args=[self.broker.pk]
+        )
         return context
 
 
@@ -98,17 +102,23 @@ class SendFTPAccessView(BrokerPageMixin, View):
             account, password = send_access(self.broker, sender=request.user)
         except AccessNotSent as exc:
             if str(exc) == "shared":
-                messages.error(request, _(
-                    "This broker uploads to a shared FTP account; its password belongs to every "
-                    "broker using it. Give the broker an account of its own first."
-                ))
+                messages.error(
+                    request,
+                    _(
+                        "This broker uploads to a shared FTP account; its password belongs to "
+                        "every broker using it. Give the broker an account of its own first."
+                    ),
+                )
             else:
                 messages.error(request, _("The broker has no e-mail address to send to."))
             return redirect(url)
         except Exception as exc:  # the mail server; the password change was rolled back
             logger.exception("Could not send the FTP access data of %s", self.broker.slug)
-            messages.error(request, _("The e-mail could not be sent (%(error)s); nothing was "
-                                      "changed.") % {"error": exc})
+            messages.error(
+                request,
+                _("The e-mail could not be sent (%(error)s); nothing was changed.")
+                % {"error": exc},
+            )
             return redirect(url)
         messages.warning(
             request,
@@ -127,9 +137,11 @@ class SendFTPAccessView(BrokerPageMixin, View):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("OpenImmo file"),
-        help_text=gettext_lazy("A ZIP as the broker's software exports it, or an OpenImmo XML "
-                               "file. You see what it would change before anything is "
-                               "imported."),
+        help_text=gettext_lazy(
+            "A ZIP as the broker's software exports it, or an OpenImmo XML "
+            "file. You see what it would change before anything is "
+            "imported."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,.xml,application/zip,text/xml"}),
     )
 
@@ -183,8 +195,9 @@ class UploadView(BrokerPageMixin, TemplateView):
             ],
             file_findings=render_messages(result.problems or []),
             can_import=not result.refused,
-            confirm_url=reverse("wagtail_openimmo_broker:upload_confirm",
-                                args=[self.broker.pk, upload.token]),
+            confirm_url=reverse(
+                "wagtail_openimmo_broker:upload_confirm", args=[self.broker.pk, upload.token]
+            ),
         )
         return self.render_to_response(context)
 
@@ -208,21 +221,30 @@ class UploadConfirmView(BrokerPageMixin, View):
             messages.success(request, _("The upload was discarded; nothing was imported."))
             return redirect("wagtail_openimmo_broker:upload", pk=self.broker.pk)
         run = staged.start(upload, self.broker)
-        dispatched = dispatch(STAGED_TASK, run.pk, task_name=f"wagtail_openimmo:upload-{run.pk}",
-                              user=request.user)
+        dispatched = start_task(
+            STAGED_TASK, run.pk, task_name=f"wagtail_openimmo:upload-{run.pk}", user=request.user
+        )
         if dispatched.how == "not_started":
-            messages.error(request, _(
-                "No background worker is running, so the import was not started. Start it "
-                "with “%(start)s”, or import the file with “%(command)s”."
-            ) % {"start": dispatched.health.start_command,
-                 "command": f"python manage.py openimmo_import {upload.path} "
-                            f"--broker {self.broker.slug}"})
+            messages.error(
+                request,
+                _(
+                    "No background worker is running, so the import was not started. Start it "
+                    "with “%(start)s”, or import the file with “%(command)s”."
+                )
+                % {
+                    "start": dispatched.health.start_command,
+                    "command": f"python manage.py openimmo_import {upload.path} "
+                    f"--broker {self.broker.slug}",
+                },
+            )
             ImportRun.objects.filter(pk=run.pk).delete()
             return redirect("wagtail_openimmo_broker:upload", pk=self.broker.pk)
-        tell(request, dispatched, queued=_("The import of %(file)s has started.")
-             % {"file": upload.name})
-        return redirect("wagtail_openimmo_broker:upload_progress", pk=self.broker.pk,
-                        run_id=run.pk)
+        tell(
+            request,
+            dispatched,
+            queued=_("The import of %(file)s has started.") % {"file": upload.name},
+        )
+        return redirect("wagtail_openimmo_broker:upload_progress", pk=self.broker.pk, run_id=run.pk)
 
 
 def _run_state(run: ImportRun) -> dict:

@@ -56,7 +56,9 @@ def dispatch(func: str, *args, task_name: str, user=None) -> Dispatched:
     if get_setting("ADMIN_BACKGROUND_IMPORT"):
         logger.warning(
             "No django-q worker seen since %s: %s runs in a thread of the web process (%s)",
-            health.last_seen, task_name, user or "?",
+            health.last_seen,
+            task_name,
+            user or "?",
         )
         threading.Thread(target=_run, args=(func, args), name=task_name, daemon=True).start()
         return Dispatched(THREAD, health)

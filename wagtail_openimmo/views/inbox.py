@@ -105,8 +105,9 @@ class RequeueFailedView(PermissionCheckedMixin, View):
         try:
             moved = requeue_failed(folder, name)
         except RequeueError:
-            messages.error(request, _("%(file)s is not among the failed files any more.")
-                           % {"file": name})
+            messages.error(
+                request, _("%(file)s is not among the failed files any more.") % {"file": name}
+            )
         else:
             logger.info("Failed file %s moved back to %s by %s", name, moved, request.user)
             messages.success(
