@@ -11,6 +11,7 @@ import re
 import time
 
 import pytest
+from wagtail.users.models import UserProfile
 
 from tests.browser.conftest import docs_screenshots as docs_shots
 from tests.helpers import make_broker
@@ -20,6 +21,23 @@ from wagtail_openimmo.models import ImportRun
 from wagtail_openimmo.openimmo import generate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def german_admin(chromium, live_server, django_user_model, settings, tmp_path):
+    settings.OPENIMMO_INBOX_DIR = tmp_path / "inbox"
+    settings.WAGTAIL_OPENIMMO = {"INBOX_STABLE_SECONDS": 60, "FTP_PUBLIC_HOST": "ftp.example.net"}
+    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "secret-pw")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "de"
+    profile.save()
+    page = chromium(locale="de-DE").new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "secret-pw")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
 
 
 def visible_text(page) -> str:
