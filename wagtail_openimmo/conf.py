@@ -61,6 +61,10 @@ DEFAULTS: dict[str, Any] = {
     "FTP_PORT": 2121,
     # Passive-mode data ports, "FIRST-LAST" (open them in the firewall). None: any free port.
     "FTP_PASSIVE_PORTS": "60000-60099",
+    # The host name brokers enter in their software (shown in the admin's FTP access panel
+    # and sent to brokers). None: FTP_MASQUERADE_ADDRESS, a public FTP_HOST, or the host of
+    # WAGTAILADMIN_BASE_URL.
+    "FTP_PUBLIC_HOST": None,
     # Public IP address announced in passive replies when the server is behind NAT.
     "FTP_MASQUERADE_ADDRESS": None,
     # Explicit FTPS (AUTH TLS): certificate (PEM, may contain the key) and key file. Needs
@@ -125,6 +129,13 @@ DEFAULTS: dict[str, Any] = {
     # Import runs older than this many days are deleted with their per-property log (the
     # newest run of each broker is always kept). None or 0: keep them for ever.
     "RUN_RETENTION_DAYS": 180,
+    # The admin warns that no django-q worker is running when none was seen working (a
+    # heartbeat, a task, an import's progress) for this many minutes.
+    "WORKER_STALE_MINUTES": 5,
+    # Without a worker, "Import now" in the admin may import in a background thread of the
+    # web process (an interrupted import is kept in processing/ and taken again by the next
+    # run). False: the admin shows the command to run instead.
+    "ADMIN_BACKGROUND_IMPORT": True,
     # --- front end (listing pages) -------------------------------------------------------
     # What a visitor gets for a withdrawn (unpublished by the importer) listing: "gone" (410
     # with a short page linking to the broker's listings) or "redirect" (302 to that index).

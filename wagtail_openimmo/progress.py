@@ -9,6 +9,7 @@ file from the command instead of hundreds of half-drawn bars.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TextIO
 
@@ -76,3 +77,42 @@ class TerminalProgress:
 def progress_for(stream: TextIO, label: str) -> TerminalProgress | None:
     """A progress callback drawing on ``stream`` if it is a terminal, else ``None``."""
     return TerminalProgress(stream, label) if is_terminal(stream) else None
+
+
+class RunProgress:
+    """Writes an import's progress to its ``ImportRun`` (at most every ``interval`` seconds),
+    for the admin's live view, then passes it on to ``then`` (a terminal bar, say)."""
+
+    def __init__(self, run, then=None, *, interval: float = 1.0):
+        # The run object the importer saves at its end: it gets the values too, so that its
+        # final save does not put back older ones.
+        self.run = run
+        self.then = then
+        self.interval = interval
+        self._last: float | None = None
+
+    def __call__(self, kind: str, done: int, total: int) -> None:
+        if kind == "properties":
+            now = time.monotonic()
+            if self._last is None or now - self._last >= self.interval or done >= total:
+                self._last = now
+                self._write(done, total)
+        if self.then is not None:
+            self.then(kind, done, total)
+
+    def _write(self, done: int, total: int) -> None:
+        from django.db import DatabaseError
+        from django.utils import timezone
+
+        from .models import ImportRun
+
+        values = {"progress_done": done, "progress_total": total, "progress_at": timezone.now()}
+        for name, value in values.items():
+            setattr(self.run, name, value)
+        # progress is a courtesy: it never breaks the import
+        with contextlib.suppress(DatabaseError):
+            ImportRun.objects.filter(pk=self.run.pk).update(**values)
+
+    def finish(self) -> None:
+        if self.then is not None and hasattr(self.then, "finish"):
+            self.then.finish()

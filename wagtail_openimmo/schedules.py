@@ -59,6 +59,8 @@ def _is24_installed() -> bool:
 
 
 JOBS: list[JobSpec] = [
+    # A sign of life of the cluster, for the admin's worker warning (see workers.py).
+    JobSpec("heartbeat", "wagtail_openimmo.tasks.heartbeat", Schedule.MINUTES, minutes=1),
     # Import what brokers uploaded (uploads on the built-in FTP server are also queued at once).
     JobSpec(
         "inbox-scan",

@@ -5,9 +5,16 @@ from __future__ import annotations
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
+from django_q.signals import post_execute, post_spawn, pre_execute
 from wagtail.models import Page
 
+from . import workers
 from .models import DeletedListing, ListingPage
+
+# Signs of life of the django-q cluster (see workers.py): sent in the worker processes.
+post_spawn.connect(workers.on_worker_spawned, dispatch_uid="wagtail_openimmo_worker_spawned")
+pre_execute.connect(workers.on_worker_signal, dispatch_uid="wagtail_openimmo_worker_pre")
+post_execute.connect(workers.on_worker_signal, dispatch_uid="wagtail_openimmo_worker_post")
 
 
 @receiver(pre_delete, sender=ListingPage, dispatch_uid="wagtail_openimmo_deleted_listing")

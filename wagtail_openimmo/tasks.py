@@ -111,3 +111,24 @@ def send_pending_reports() -> int:
 def purge_import_runs() -> int:
     """Delete import runs older than ``RUN_RETENTION_DAYS`` (the newest per broker stays)."""
     return retention.purge_import_runs()
+
+
+def heartbeat() -> bool:
+    """Note that a worker is alive (the ``wagtail_openimmo:heartbeat`` schedule, every minute)."""
+    from .workers import record_heartbeat
+
+    return record_heartbeat(force=True)
+
+
+def import_staged(run_id: int) -> dict | None:
+    """Import a file an editor uploaded and confirmed in the admin (see importing.staged)."""
+    from .importing.staged import import_run
+    from .models import ImportRun
+
+    run = ImportRun.objects.filter(pk=run_id).select_related("broker").first()
+    if run is None or run.broker is None:
+        logger.warning("import_staged: import run %s does not exist.", run_id)
+        return None
+    run = import_run(run)
+    return {"run": run.pk, "status": run.status, "created": run.created,
+            "updated": run.updated, "withdrawn": run.withdrawn, "rejected": run.rejected}

@@ -11,7 +11,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
@@ -19,14 +20,22 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Obj
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import FTPAccountForm
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
-from .permissions import can_view_log, importrun_permissions
-from .views.export import ExportTargetForm
+from .permissions import can_run_import, can_view_log, importrun_permissions
+from .timewords import yes_no
+from .views.export import ExportTargetForm, can_export
 from .views.held import ApproveBrokerView, ConfirmHeldView, DiscardHeldView, HeldFilesView
+from .views.inbox import (
+    DownloadInboxFileView,
+    InboxOverviewView,
+    InboxStatusView,
+    RequeueFailedView,
+)
 from .views.runs import (
     STATUS_PRIMARY,
     ImportRunIndexView,
@@ -35,12 +44,52 @@ from .views.runs import (
 )
 
 
+class YesNoColumn(Column):
+    """A boolean as the words "Ja"/"Nein" (Yes/No), not True/False."""
+
+    def get_value(self, instance):
+        return yes_no(super().get_value(instance))
+
+
+class BrokerEditView(snippet_views.EditView):
+    """The broker's edit page, with its other pages one click away: export, upload, FTP."""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        user, pk = self.request.user, self.object.pk
+        if can_run_import(user):
+            buttons.append(HeaderButton(
+                _("Upload a file"), url=reverse("wagtail_openimmo_broker:upload", args=[pk]),
+                icon_name="upload", priority=40,
+            ))
+        if can_export(user, self.object):
+            buttons.append(HeaderButton(
+                _("Export as OpenImmo"), url=reverse("wagtail_openimmo_export:broker", args=[pk]),
+                icon_name="download", priority=50,
+            ))
+        if user.has_perm("wagtail_openimmo.change_ftpaccount"):
+            buttons.append(HeaderButton(
+                _("FTP access"), url=reverse("wagtail_openimmo_broker:ftp", args=[pk]),
+                icon_name="key", priority=60,
+            ))
+        return buttons
+
+
 class BrokerViewSet(SnippetViewSet):
     model = Broker
     icon = "group"
     menu_label = _("Brokers")
     add_to_admin_menu = False
-    list_display = ["name", "slug", "anbieternr", "openimmo_anid", "import_approved", "email"]
+    edit_view_class = BrokerEditView
+    list_display = [
+        "name",
+        "slug",
+        "anbieternr",
+        "openimmo_anid",
+        YesNoColumn("import_approved", label=_("imports approved")),
+        "email",
+    ]
     list_filter = ["import_approved", "language"]
     search_fields = ["name", "slug", "anbieternr", "openimmo_anid", "email"]
     panels = [
@@ -93,7 +142,12 @@ class FTPAccountViewSet(SnippetViewSet):
     add_to_admin_menu = False
     add_view_class = FTPAccountCreateView
     edit_view_class = FTPAccountEditView
-    list_display = ["username", "folder", "is_active", "last_login_at"]
+    list_display = [
+        "username",
+        "folder",
+        YesNoColumn("is_active", label=_("active")),
+        DateColumn("last_login_at", label=_("last login")),
+    ]
     list_filter = ["is_active"]
     search_fields = ["username", "folder"]
     edit_handler = ObjectList(
@@ -117,7 +171,14 @@ class ExportTargetViewSet(SnippetViewSet):
     icon = "upload"
     menu_label = _("Export targets")
     add_to_admin_menu = False
-    list_display = ["__str__", "broker", "umfang", "active", "last_pushed_at", "last_error"]
+    list_display = [
+        "__str__",
+        "broker",
+        "umfang",
+        YesNoColumn("active", label=_("active")),
+        DateColumn("last_pushed_at", label=_("last pushed")),
+        "last_error",
+    ]
     list_filter = ["active", "umfang", "broker"]
     search_fields = ["name", "host", "username", "folder"]
     edit_handler = ObjectList(
@@ -247,12 +308,36 @@ class HeldFilesViewSet(ViewSet):
         ]
 
 
+class InboxViewSet(ViewSet):
+    """Every file waiting or in flight in the brokers' inboxes, with what can be done."""
+
+    name = "openimmo_inbox"
+    url_prefix = "openimmo/inbox"
+    url_namespace = "wagtail_openimmo_inbox"
+    icon = "folder-inverse"
+    menu_label = _("Inbox")
+    menu_item_class = LogPermissionMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", InboxOverviewView.as_view(), name="index"),
+            path("status/", InboxStatusView.as_view(), name="status"),
+            path(
+                "download/<str:folder>/<str:place>/<str:name>",
+                DownloadInboxFileView.as_view(),
+                name="download",
+            ),
+            path("requeue/<str:folder>/<str:name>", RequeueFailedView.as_view(), name="requeue"),
+        ]
+
+
 class OpenImmoViewSetGroup(ViewSetGroup):
     menu_label = _("OpenImmo")
     menu_icon = "home"
     menu_order = 250
     items = (
         BrokerViewSet,
+        InboxViewSet,
         ImportRunViewSet,
         HeldFilesViewSet,
         FTPAccountViewSet,

@@ -1,6 +1,8 @@
 """Admin registration only; the viewsets live in ``viewsets.py``, the views in ``views/``."""
 
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
@@ -10,11 +12,26 @@ from wagtail.snippets.models import register_snippet
 
 from .models import Broker, FTPSettings, ImportRun
 from .permissions import ImportRunPermissionPolicy, can_view_log
+from .views import brokers as broker_views
 from .views import export as export_views
 from .views.dashboard import ImportRunsPanel
 from .viewsets import OpenImmoViewSetGroup
 
 register_setting(FTPSettings, icon="upload")
+
+
+@hooks.register("register_admin_urls")
+def register_broker_urls():
+    urls = [
+        path("ftp/", broker_views.FTPAccessView.as_view(), name="ftp"),
+        path("ftp/send/", broker_views.SendFTPAccessView.as_view(), name="ftp_send"),
+        path("upload/", broker_views.UploadView.as_view(), name="upload"),
+        path("upload/<str:token>/", broker_views.UploadConfirmView.as_view(),
+             name="upload_confirm"),
+        path("import/<int:run_id>/", broker_views.UploadProgressView.as_view(),
+             name="upload_progress"),
+    ]
+    return [path("openimmo/broker/<int:pk>/", include((urls, "wagtail_openimmo_broker")))]
 
 
 @hooks.register("register_admin_urls")
@@ -42,6 +59,11 @@ register_permission_policy(ImportRun, ImportRunPermissionPolicy(ImportRun))
 # register_snippet registers the whole group: the Broker snippet viewset and the plain
 # admin viewsets in it alike.
 register_snippet(OpenImmoViewSetGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("wagtail_openimmo/admin.css"))
 
 
 @hooks.register("construct_homepage_panels")

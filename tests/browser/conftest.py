@@ -87,3 +87,21 @@ def screenshot(page, name: str, **kwargs) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)
     return path
+
+
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+DOCS_SIZES = {"1366": {"width": 1366, "height": 900}, "390": {"width": 390, "height": 844}}
+
+
+def docs_screenshots(page, name: str) -> None:
+    """The page at 1366×900 and 390×844 into ``docs/screenshots/<name>-<width>.png`` (and
+    ``test-artifacts/``); fails if the page scrolls sideways at either size."""
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in DOCS_SIZES.items():
+        page.set_viewport_size(size)
+        page.wait_for_timeout(150)
+        page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}-{label}.png"))
+        screenshot(page, f"{name}-{label}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"] + 1, f"{name} scrolls sideways at {label}px"
+    page.set_viewport_size(DOCS_SIZES["1366"])

@@ -41,6 +41,7 @@ from ..conf import get_setting, inbox_dir
 from ..messages import records_of, say
 from ..models import Broker, ImportRun
 from ..openimmo.xsd import XsdValidator
+from ..progress import RunProgress
 from ..reports import send_run_report
 from . import layout, order, scan
 from .approval import clear_approval_request, is_import_approved, notify_awaiting_approval
@@ -418,7 +419,8 @@ def _import_one(
         status=Status.RUNNING,
         started_at=timezone.now(),
     )
-    callback = progress(item.name) if progress is not None else None
+    # The run's progress is written for the admin's inbox overview, then passed on.
+    callback = RunProgress(run, progress(item.name) if progress is not None else None)
     try:
         result = import_file(path, broker, run=run, progress=callback)
     except Exception as exc:

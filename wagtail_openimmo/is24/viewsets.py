@@ -159,7 +159,8 @@ class IS24ListingStateViewSet(SnippetViewSet):
 
 class IS24ViewSetGroup(SnippetViewSetGroup):
     items = (IS24ConnectionViewSet, IS24ListingStateViewSet)
-    menu_label = _("ImmobilienScout24")
+    # Short enough for the admin's sidebar ("ImmobilienScout24" was cut off).
+    menu_label = _("ImmoScout24")
     menu_icon = "link-external"
     menu_name = "wagtail_openimmo_is24"
 

@@ -12,6 +12,7 @@ from .pages import (
     ListingPage,
 )
 from .runs import ImportRun, ImportRunEntry
+from .workers import WorkerHeartbeat
 
 __all__ = [
     "AbstractListingIndexPage",
@@ -26,4 +27,5 @@ __all__ = [
     "ListingAttachment",
     "ListingIndexPage",
     "ListingPage",
+    "WorkerHeartbeat",
 ]

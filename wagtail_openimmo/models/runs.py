@@ -68,6 +68,10 @@ class ImportRun(models.Model):
     withdrawn = models.PositiveIntegerField(_("withdrawn"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
     warnings = models.PositiveIntegerField(_("warnings"), default=0)
+    # Live progress of a running import (properties done of total), for the admin.
+    progress_done = models.PositiveIntegerField(_("properties done"), default=0)
+    progress_total = models.PositiveIntegerField(_("properties in the file"), default=0)
+    progress_at = models.DateTimeField(_("progress updated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -18,14 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
-from django_q.tasks import async_task
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..inbox import HeldFileError, can_confirm, discard_held
 from ..messages import say
 from ..models import Broker, ImportRun
-from .runs import queue_inbox_run
+from .dispatch import WorkerHealthMixin, dispatch, safe_next
+from .runs import queue_inbox_run, tell
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ def held_runs():
     return [run for run in held if done.get((run.broker_id, run.checksum), 0) < run.id]
 
 
-class HeldFilesView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
+class HeldFilesView(
+    WorkerHealthMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+):
     model = ImportRun
     permission_required = "view"
     template_name = "wagtail_openimmo/admin/held_files.html"
@@ -116,16 +118,14 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
         if not broker.import_approved:
             Broker.objects.filter(pk=broker.pk).update(import_approved=True)
             logger.info("Broker %s approved by %s", broker.slug, request.user)
+            approved = _("%(broker)s is approved; the files waiting in the inbox are being "
+                         "imported.") % {"broker": broker.name}
             try:
-                queue_inbox_run(request.user)
+                tell(request, queue_inbox_run(request.user), queued=approved)
             except Exception:  # approved all the same; the next scheduled scan imports
                 logger.exception("Could not queue an inbox run after approving %s", broker.slug)
-            messages.success(
-                request,
-                _("%(broker)s is approved; the files waiting in the inbox are being imported.")
-                % {"broker": broker.name},
-            )
-        return redirect("wagtail_openimmo_held:index")
+                messages.success(request, approved)
+        return redirect(safe_next(request, "wagtail_openimmo_held:index"))
 
 
 class _HeldRunActionView(PermissionCheckedMixin, View):
@@ -146,7 +146,7 @@ class _HeldRunActionView(PermissionCheckedMixin, View):
             )
         else:
             self.act(request, run)
-        return redirect("wagtail_openimmo_held:index")
+        return redirect(safe_next(request, "wagtail_openimmo_held:index"))
 
     def act(self, request, run: ImportRun) -> None:
         raise NotImplementedError
@@ -156,23 +156,24 @@ class ConfirmHeldView(_HeldRunActionView):
     """POST: apply a held full transfer despite the guard (``force``), in the background."""
 
     def act(self, request, run):
-        task_id = async_task(
+        dispatched = dispatch(
             CONFIRM_TASK,
             run.pk,
             task_name=f"wagtail_openimmo:confirm-held-{run.pk}",
-            group="wagtail_openimmo",
+            user=request.user,
         )
         logger.info(
-            "Held full transfer %s (run %s) of broker %s confirmed by %s (task %s)",
+            "Held full transfer %s (run %s) of broker %s confirmed by %s (%s)",
             run.file_name,
             run.pk,
             run.broker.slug,
             request.user,
-            task_id,
+            dispatched.how,
         )
-        messages.success(
+        tell(
             request,
-            _(
+            dispatched,
+            queued=_(
                 "%(file)s of %(broker)s is being imported as confirmed; the listings it does "
                 "not contain are withdrawn. The import log shows the result."
             )

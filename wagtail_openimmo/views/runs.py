@@ -8,16 +8,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django_q.tasks import async_task
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..messages import render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
+from ..timewords import action_label, yes_no
+from .dispatch import QUEUED, THREAD, Dispatched, WorkerHealthMixin, dispatch, safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +29,38 @@ STATUS_PRIMARY = {ImportRun.Status.IMPORTED}
 STATUS_PROBLEM = {ImportRun.Status.FAILED, ImportRun.Status.REJECTED}
 
 
-def queue_inbox_run(user=None) -> str | None:
-    """Queue a scan of every inbox for the django-q cluster; the task id."""
-    task_id = async_task(INBOX_TASK, task_name="wagtail_openimmo:run-now", group="wagtail_openimmo")
-    logger.info("Inbox run queued by %s (task %s)", user or "?", task_id)
-    return task_id
+def queue_inbox_run(user=None) -> Dispatched:
+    """Have every inbox scanned: by the django-q cluster, or (no worker) see ``dispatch``."""
+    return dispatch(INBOX_TASK, task_name="wagtail_openimmo:run-now", user=user)
 
 
-class ImportRunIndexView(IndexView):
+def tell(request, dispatched: Dispatched, *, queued: str) -> None:
+    """Say truthfully what became of a task the admin started."""
+    health = dispatched.health
+    if dispatched.how == QUEUED:
+        messages.success(request, queued)
+    elif dispatched.how == THREAD:
+        messages.warning(
+            request,
+            _(
+                "No background worker is running, so the import runs now in this web "
+                "server's process; reload the page to see its progress. Start the worker "
+                "with “%(command)s” so that uploads are imported by themselves."
+            )
+            % {"command": health.start_command},
+        )
+    else:
+        messages.error(
+            request,
+            _(
+                "Nothing was started: no background worker is running. Start it with "
+                "“%(start)s”, or import the inboxes once with “%(command)s”."
+            )
+            % {"start": health.start_command, "command": health.import_command},
+        )
+
+
+class ImportRunIndexView(WorkerHealthMixin, IndexView):
     template_name = "wagtail_openimmo/admin/importrun_index.html"
 
     def get_context_data(self, **kwargs):
@@ -56,6 +80,8 @@ class ImportRunInspectView(InspectView):
             # stored as data: shown in the editor's language (Wagtail activates it)
             return self.object.message_text or "–"
         value = super().get_field_display_value(field_name, field)
+        if isinstance(value, bool):
+            return yes_no(value)
         return "–" if value is None or value == "" else value
 
     def get_context_data(self, **kwargs):
@@ -66,6 +92,11 @@ class ImportRunInspectView(InspectView):
         if outcome in ImportRunEntry.Outcome.values:
             entries = entries.filter(outcome=outcome)
         page = Paginator(entries, ENTRIES_PER_PAGE).get_page(self.request.GET.get("p"))
+        # Line numbers help to find a property in a file of many lines; in a file written on
+        # one line (many exports are) every property has the same line: say nothing then.
+        lines = list(
+            run.entries.exclude(line=None).order_by().values_list("line", flat=True).distinct()[:2]
+        )
         context.update(
             {
                 "run": run,
@@ -73,6 +104,7 @@ class ImportRunInspectView(InspectView):
                 "run_message": run_message(run, besides=run.problems or []),
                 "entries_page": page,
                 "log": [self._row(entry) for entry in page.object_list],
+                "show_lines": len(lines) > 1,
                 "outcome": outcome,
                 "outcomes": ImportRunEntry.Outcome.choices,
                 "counts": [
@@ -93,6 +125,7 @@ class ImportRunInspectView(InspectView):
         page = entry.listing
         return {
             "entry": entry,
+            "action": action_label(entry.action, entry.outcome),
             # Rendered in the language the admin user works in (Wagtail activates it).
             "messages": render_messages(entry.messages or []),
             # An internal error's traceback: for the operator, never in the broker's report.
@@ -111,18 +144,15 @@ class RunImportNowView(PermissionCheckedMixin, View):
 
     def post(self, request):
         try:
-            queue_inbox_run(request.user)
+            dispatched = queue_inbox_run(request.user)
         except Exception as exc:  # the queue (Redis, the database) is not there
             logger.exception("Could not queue an inbox run")
             messages.error(request, _("The import could not be queued: %(error)s") % {"error": exc})
         else:
-            messages.success(
+            tell(
                 request,
-                _("Import queued: every inbox will be scanned and new files imported shortly."),
+                dispatched,
+                queued=_("Import queued: every inbox will be scanned and new files imported "
+                         "shortly."),
             )
-        target = request.POST.get("next") or ""
-        if not url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            target = reverse("wagtail_openimmo_runs:index")
-        return redirect(target)
+        return redirect(safe_next(request, "wagtail_openimmo_runs:index"))
