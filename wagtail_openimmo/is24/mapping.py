@@ -1397,7 +1397,7 @@ VALUE_BUILDERS = {
 # --- attachments --------------------------------------------------------------------------
 @dataclass
 class DesiredAttachment:
-    """A picture or PDF of the listing as it should be on IS24."""
+    """A picture, PDF or link of the listing as it should be on IS24."""
 
     attachment: Any  # the ListingAttachment
     external_id: str
@@ -1406,8 +1406,9 @@ class DesiredAttachment:
     title: str
     is_title: bool
     floorplan: bool
-    kind: str  # "picture" or "pdf"
+    kind: str  # "picture", "pdf" or "link"
     file_name: str
+    url: str = ""  # of a link
 
     def metadata(self) -> dict:
         return attachment_metadata(
@@ -1417,6 +1418,7 @@ class DesiredAttachment:
             checksum=self.checksum,
             is_title=self.is_title,
             floorplan=self.floorplan,
+            url=self.url,
         )
 
     @property
@@ -1436,15 +1438,21 @@ def attachment_metadata(
     checksum: str,
     is_title: bool = False,
     floorplan: bool = False,
+    url: str = "",
 ) -> dict:
-    """The ``common.attachment`` metadata of an upload (and of a metadata PUT)."""
-    body: dict[str, Any] = {
-        "@xsi.type": "common:Picture" if kind == "picture" else "common:PDFDocument"
-    }
+    """The ``common.attachment`` metadata of an upload (and of a metadata PUT).
+
+    A link (``kind="link"``) is all metadata: IS24's ``common:Link`` with its URL.
+    """
+    xsi_type = {"picture": "common:Picture", "link": "common:Link"}.get(kind, "common:PDFDocument")
+    body: dict[str, Any] = {"@xsi.type": xsi_type}
     if title:
         body["title"] = _text(title, MAX_ATTACHMENT_TITLE)
     body["externalId"] = external_id[:MAX_EXTERNAL_ID]
     body["externalCheckSum"] = checksum
+    if kind == "link":
+        body["url"] = url
+        return {"common.attachment": body}
     body["floorplan"] = _bool(floorplan)
     if kind == "picture":
         body["titlePicture"] = _bool(is_title)
@@ -1464,13 +1472,28 @@ def _file_checksums(attachment) -> tuple[str, tuple[str, ...]]:
     return media.get_file_hash().lower(), others
 
 
+# OpenImmo link groups that become IS24 link attachments: videos (FILMLINK) and other
+# links such as virtual tours (LINKS). IS24's own VirtualTour type needs preview images
+# hosted by IS24's tour partners, so a tour goes as a link. ANBOBJURL (the listing on the
+# broker's site) is left out: IS24 shows no links to other listing sites.
+LINK_GROUPS = ("FILMLINK", "LINKS")
+LINK_TITLES = {"FILMLINK": "Video", "LINKS": "Link"}
+LINK_URL = re.compile(r"^https?://\w.*[.]\w.*$")  # IS24's pattern for a link's URL
+
+
 def desired_attachments(listing) -> list[DesiredAttachment]:
-    """The pictures (and PDF documents) of a listing in IS24's order: title picture first.
+    """The pictures, PDF documents and links of a listing in IS24's order.
 
     The title picture is the first in the OpenImmo group TITELBILD, else the first picture;
-    floor plans (GRUNDRISS) are marked as such. Identical files are sent once.
+    floor plans (GRUNDRISS) are marked as such. Identical files are sent once. Video links
+    (FILMLINK) and other links (LINKS, e.g. a virtual tour) follow as IS24 links.
     """
     rows = list(listing.attachments.all())
+    links = [
+        a
+        for a in rows
+        if a.kind == "link" and (a.gruppe or "").upper() in LINK_GROUPS and LINK_URL.match(a.url)
+    ]
     pictures = [a for a in rows if a.kind == "image" and a.image_id]
     documents = [
         a
@@ -1485,7 +1508,26 @@ def desired_attachments(listing) -> list[DesiredAttachment]:
     )
     ordered = ([title_row] if title_row else []) + [a for a in pictures if a is not title_row]
     desired, seen = [], set()
-    for row in [*ordered, *documents][:MAX_ATTACHMENTS]:
+    for row in [*ordered, *documents, *links][:MAX_ATTACHMENTS]:
+        if row.kind == "link":
+            checksum = hashlib.sha256(row.url.encode()).hexdigest()
+            if checksum not in seen:
+                seen.add(checksum)
+                desired.append(
+                    DesiredAttachment(
+                        attachment=row,
+                        external_id=f"wo-{row.pk}",
+                        checksum=checksum,
+                        alt_checksums=(),
+                        title=row.titel or LINK_TITLES[(row.gruppe or "").upper()],
+                        is_title=False,
+                        floorplan=False,
+                        kind="link",
+                        file_name="",
+                        url=row.url,
+                    )
+                )
+            continue
         checksum, others = _file_checksums(row)
         if checksum in seen:
             continue
@@ -1513,6 +1555,78 @@ def attachments_hash(desired: list[DesiredAttachment]) -> str:
     return hashlib.sha256(
         json.dumps([[d.checksum, d.metadata_hash] for d in desired]).encode()
     ).hexdigest()
+
+
+# --- the contact person ---------------------------------------------------------------------
+SALUTATIONS = {"FRAU": "FEMALE", "HERR": "MALE", "FIRMA": "COMPANY"}
+
+
+@dataclass
+class DesiredContact:
+    """A listing's ``kontaktperson`` as the IS24 realtor contact it should be."""
+
+    external_id: str
+    name: str
+    email: str
+    payload: dict
+
+    @property
+    def payload_hash(self) -> str:
+        return payload_hash(self.payload)
+
+
+def contact_of(listing, broker_id: int) -> DesiredContact | None:
+    """The IS24 contact for a listing's contact person; None keeps IS24's account default.
+
+    IS24 forwards enquiries to the contact's e-mail address, so a person needs a last name
+    and an e-mail address to become one. The external id is made from the broker and the
+    person's identity (the e-mail address): the same person on many listings is one IS24
+    contact, whose other details (phone, name, company) are updated in place.
+    """
+    email = (listing.kontakt_email or "").strip()
+    lastname = _text(listing.kontakt_name, 50)
+    if not (lastname and EMAIL.match(email)):
+        return None
+    identity = hashlib.sha256(f"{broker_id}:{email.lower()}".encode()).hexdigest()[:24]
+    external_id = f"wo-{broker_id}-{identity}"
+    anrede = (listing.kontakt_anrede or "").strip().upper()
+    body = {
+        "email": email[:300],
+        "salutation": SALUTATIONS.get(anrede, "NO_SALUTATION"),
+        "firstname": _text(listing.kontakt_vorname, 30),
+        "lastname": lastname,
+        "phoneNumber": _phone(listing.kontakt_telefon),
+        "company": _text(listing.kontakt_firma, 100),
+        "externalId": external_id,
+    }
+    name = " ".join(p for p in (body["firstname"], lastname) if p)
+    return DesiredContact(
+        external_id=external_id,
+        name=name,
+        email=email,
+        payload={"common.realtorContactDetail": {k: v for k, v in body.items() if v is not None}},
+    )
+
+
+# IS24 takes a phone number as "+country area number" and nothing else.
+PHONE = re.compile(r"^(\+[1-9]\d{0,3}) +\d{1,10} +([\d][\d \-]{0,24}[\d])$")
+GERMAN_PHONE = re.compile(
+    r"^(?:(?:\+49|0049)\s*\(?0?\)?\s*|\(?0)(\d{2,5})\)?[\s/-]+(\d[\d \-]{0,24}\d)$"
+)
+
+
+def _phone(value) -> str | None:
+    """A phone number in IS24's form, or None when it cannot be brought into it."""
+    text = " ".join((value or "").split())
+    if PHONE.match(text):
+        return text
+    match = GERMAN_PHONE.match(text)
+    if match:
+        return f"+49 {match.group(1)} {match.group(2)}"
+    return None
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- the other payloads -------------------------------------------------------------------

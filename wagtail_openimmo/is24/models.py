@@ -302,3 +302,41 @@ class IS24AttachmentState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_id} → {self.is24_attachment_id}"
+
+
+class IS24Contact(models.Model):
+    """A contact person of the broker as an IS24 realtor contact (``/user/me/contact``).
+
+    One row per person and account: created on IS24 once, with an external id made from
+    the broker and the person's identity (see ``mapping.contact_of``), updated with a PUT
+    only when the person's details change (``payload_hash``), and named by every real
+    estate of that person. ``create_started_at`` makes a crashed create look the contact
+    up by external id instead of creating it twice, as for listings.
+    """
+
+    connection = models.ForeignKey(
+        IS24Connection,
+        verbose_name=_("IS24 connection"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+    )
+    external_id = models.CharField(_("external id"), max_length=100)
+    is24_id = models.CharField(_("IS24 id"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    email = models.CharField(_("e-mail"), max_length=300, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    create_started_at = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("IS24 contact")
+        verbose_name_plural = _("IS24 contacts")
+        ordering = ["connection", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "external_id"], name="is24_contact_unique_extern"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.external_id} → {self.is24_id or '-'}"
