@@ -149,7 +149,7 @@ class IS24ListingStateViewSet(SnippetViewSet):
         "external_id",
         Column("status_label", label=_("IS24 status")),
         ExposeLinkColumn("is24_id", label=_("IS24 id")),
-        "realestate_type",
+        Column("type_label", label=_("IS24 type"), sort_key="realestate_type"),
         DateColumn("last_synced_at", label=_("last synced")),
         Column("error_message", label=_("last error")),
         Column("notice_message", label=_("notice")),
