@@ -159,3 +159,20 @@ def test_the_dry_run_plans_the_contact_requests(broker, connection, fake_is24):
     planned = sync_broker(broker, dry_run=True).requests
     assert planned.count({"method": "POST", "path": "/user/me/contact"}) == 1
     assert fake_is24.requests == []
+
+
+def test_a_contact_is24_refuses_is_the_error_of_its_listings_only(broker, connection, fake_is24):
+    refused = [make_listing(broker, n, images=0, **ERIKA) for n in range(2)]
+    fine = make_listing(broker, 2, images=0, **MAX)
+    fake_is24.fail_next(412, method="POST", path=r"/user/me/contact$")
+    result = sync(broker)
+    assert sorted(e["objektnr"] for e in result.errors) == sorted(
+        listing.objektnr_extern for listing in refused
+    )
+    # One refused POST for Erika, not one per listing; Max's listing went through.
+    posts = [r for r in fake_is24.requests if r.method == "POST" and r.path.endswith("/contact")]
+    assert len(posts) == 2
+    assert IS24ListingState.objects.get(listing=fine).published
+    # The next run tries again (a contact's refusal is not kept like a listing's) and succeeds.
+    result = sync(broker)
+    assert result.errors == [] and result.created == 2 and result.contacts_created == 1

@@ -521,6 +521,9 @@ class _Runner(_Planner):
         self.adoptable: dict[str, tuple[str, str, bool]] | None = None
         self.contacts: dict[str, IS24Contact] = {}
         self.contacts_synced: set[str] = set()
+        # A contact IS24 refused in this run: its other listings get the same error
+        # without asking IS24 again.
+        self.contacts_refused: dict[str, IS24Error] = {}
 
     def run(self) -> None:
         connection = self.connection
@@ -863,6 +866,17 @@ class _Runner(_Planner):
         """Make the IS24 contact match ``contact``: POST once, PUT on change, else nothing."""
         if contact.external_id in self.contacts_synced:
             return
+        if contact.external_id in self.contacts_refused:
+            raise self.contacts_refused[contact.external_id]
+        try:
+            self._send_contact(contact)
+        except (IS24AuthError, IS24Unavailable):
+            raise
+        except IS24Error as exc:
+            self.contacts_refused[contact.external_id] = exc
+            raise
+
+    def _send_contact(self, contact: DesiredContact) -> None:
         row = self.contacts.get(contact.external_id)
         if row is None:
             row = IS24Contact(connection=self.connection, external_id=contact.external_id)
