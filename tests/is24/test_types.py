@@ -191,7 +191,7 @@ def case_listing(broker, i: int, overrides: dict):
     return make_listing(broker, 6 * i, images=0, objektnr_extern=f"T{i:03d}", **overrides)
 
 
-@pytest.mark.parametrize(("i", "case"), enumerate(CASES), ids=IDS)
+@pytest.mark.parametrize(("i", "case"), list(enumerate(CASES)), ids=IDS)
 def test_every_kind_maps_to_its_is24_type_valid_against_the_xsd(broker, i, case):
     overrides, kind, expected = case
     mapped = map_listing(case_listing(broker, i, overrides))
