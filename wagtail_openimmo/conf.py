@@ -185,6 +185,13 @@ DEFAULTS: dict[str, Any] = {
     "IS24_MAX_BACKOFF_SECONDS": 60.0,
     # Seconds to wait for IS24's answer to one request (image uploads included).
     "IS24_TIMEOUT": 60,
+    # Throttle ahead of IS24's limit of 2,000 requests a minute per consumer key: at most
+    # this many requests a minute (0: no throttle), in bursts of up to IS24_RATE_BURST,
+    # counted in the Django cache IS24_THROTTLE_CACHE, which every worker must share
+    # (Redis, Memcached or the database cache; see is24/throttle.py).
+    "IS24_RATE_LIMIT_PER_MINUTE": 1800,
+    "IS24_RATE_BURST": 20,
+    "IS24_THROTTLE_CACHE": "default",
     # How often the django-q schedule syncs every active connection, in minutes.
     "IS24_SYNC_MINUTES": 30,
 }

@@ -41,6 +41,15 @@ LIST_TYPES = {
     "livingBuySite": "OfferLivingBuySite",
     "livingRentSite": "OfferLivingRentSite",
     "tradeSite": "OfferTradeSite",
+    "garageRent": "OfferGarageRent",
+    "garageBuy": "OfferGarageBuy",
+    "store": "OfferStore",
+    "gastronomy": "OfferGastronomy",
+    "industry": "OfferIndustry",
+    "investment": "OfferInvestment",
+    "specialPurpose": "OfferSpecialPurpose",
+    "shortTermAccommodation": "OfferShortTermAccommodation",
+    "flatShareRoom": "OfferFlatShareRoom",
 }
 
 
@@ -84,6 +93,16 @@ class Attachment:
     metadata: dict
     size: int
     sha256: str
+
+
+@dataclass
+class Contact:
+    id: str
+    body: dict
+
+    @property
+    def external_id(self) -> str | None:
+        return self.body.get("externalId")
 
 
 @dataclass
@@ -154,6 +173,7 @@ class FakeIS24:
         self.access_tokens = {self.ACCESS_TOKEN: self.ACCESS_TOKEN_SECRET}
         self.request_tokens: dict[str, dict] = {}
         self.realestates: dict[str, RealEstate] = {}
+        self.contacts: dict[str, Contact] = {}
         self.publications: set[tuple[str, int]] = set()
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
@@ -161,6 +181,7 @@ class FakeIS24:
         self.refuse_external_ids: dict[str, str] = {}
         self._ids = iter(range(70_000_001, 80_000_000))
         self._attachment_ids = iter(range(670_000_001, 680_000_000))
+        self._contact_ids = iter(range(82_000_001, 83_000_000))
         self.endpoint = SignatureOnlyEndpoint(_Validator(self))
         self.httpd: ThreadingHTTPServer | None = None
 
@@ -234,6 +255,16 @@ class FakeIS24:
 
     def by_external_id(self, external_id: str) -> list[RealEstate]:
         return [e for e in self.realestates.values() if e.external_id == external_id]
+
+    def contact_by_external_id(self, external_id: str) -> Contact | None:
+        return next((c for c in self.contacts.values() if c.external_id == external_id), None)
+
+    def seed_contact(self, body: dict) -> str:
+        """A contact that is on IS24 already."""
+        with self.lock:
+            ident = str(next(self._contact_ids))
+            self.contacts[ident] = Contact(ident, dict(body))
+            return ident
 
     def is_published(self, ident: str, channel: int = 10000) -> bool:
         return (ident, channel) in self.publications
@@ -380,6 +411,8 @@ class FakeIS24:
 
     # --- the offer API ------------------------------------------------------------------
     def _api(self, handler, method, path, query, body):
+        if path == "/user/me/contact" or path.startswith("/user/me/contact/"):
+            return self._contact(method, path[len("/user/me/contact") :].lstrip("/"), body)
         m = re.fullmatch(r"/user/me/realestate", path)
         if m and method == "GET":
             return self._list(query)
@@ -485,6 +518,9 @@ class FakeIS24:
         ext = body.get("externalId")
         if ext in self.refuse_external_ids:
             return 412, _messages("ERROR_RESOURCE_VALIDATION", self.refuse_external_ids[ext]), {}
+        unknown = self._unknown_contact(body)
+        if unknown:
+            return unknown
         if ext and self.by_external_id(ext):
             return (
                 409,
@@ -521,6 +557,9 @@ class FakeIS24:
         ext = body.get("externalId")
         if ext in self.refuse_external_ids:
             return 412, _messages("ERROR_RESOURCE_VALIDATION", self.refuse_external_ids[ext]), {}
+        unknown = self._unknown_contact(body)
+        if unknown:
+            return unknown
         if ext and any(e.id != estate.id for e in self.by_external_id(ext)):
             return 409, _messages("ERROR_COMMON_REQUEST_CONFLICT", "externalId in use."), {}
         estate.body = dict(body)  # PUT replaces the whole object
@@ -533,6 +572,65 @@ class FakeIS24:
             ),
             {},
         )
+
+    def _unknown_contact(self, body: dict):
+        """IS24 refuses a real estate that names a contact the account does not have."""
+        ref = body.get("contact")
+        if not ref:
+            return None
+        if "@id" in ref and str(ref["@id"]) in self.contacts:
+            return None
+        if "@externalId" in ref and self.contact_by_external_id(ref["@externalId"]):
+            return None
+        return 412, _messages("ERROR_RESOURCE_VALIDATION", f"contact {ref} not found"), {}
+
+    def _contact(self, method, ident, body):
+        """``/user/me/contact``: realtor contacts (``common.realtorContactDetail``)."""
+        if not ident and method == "GET":
+            items = [{"@id": c.id, **c.body} for c in self.contacts.values()]
+            return (
+                200,
+                {"common.realtorContactDetailsList": {"realtorContactDetails": items}},
+                {},
+            )
+        if not ident and method == "POST":
+            payload = json.loads(body)
+            invalid = self._invalid(payload)
+            if invalid:
+                return invalid
+            ((_root, data),) = payload.items()
+            ext = data.get("externalId")
+            if ext and self.contact_by_external_id(ext):
+                return 409, _messages("ERROR_COMMON_REQUEST_CONFLICT", "externalId in use."), {}
+            new = str(next(self._contact_ids))
+            self.contacts[new] = Contact(new, dict(data))
+            return (
+                201,
+                _messages(
+                    "MESSAGE_RESOURCE_CREATED",
+                    f"Resource [contact] with id [{new}] has been created.",
+                    new,
+                ),
+                {"Location": f"{API}/user/me/contact/{new}"},
+            )
+        contact = (
+            self.contact_by_external_id(ident[4:])
+            if ident.startswith("ext-")
+            else self.contacts.get(ident)
+        )
+        if contact is None:
+            return 404, _messages("ERROR_RESOURCE_NOT_FOUND", f"contact [{ident}] not found"), {}
+        if method == "GET":
+            return 200, {"common.realtorContactDetail": {"@id": contact.id, **contact.body}}, {}
+        if method == "PUT":
+            payload = json.loads(body)
+            invalid = self._invalid(payload)
+            if invalid:
+                return invalid
+            ((_root, data),) = payload.items()
+            contact.body = {k: v for k, v in data.items() if k != "@id"}  # replaces all
+            return 200, _messages("MESSAGE_RESOURCE_UPDATED", "updated", contact.id), {}
+        return 405, _messages("ERROR_COMMON_METHOD_NOT_ALLOWED", method), {}
 
     def _publish(self, payload):
         invalid = self._invalid(payload)
@@ -566,6 +664,32 @@ class FakeIS24:
                 for a in estate.attachments
             ]
             return 200, {"common.attachments": [{"attachment": items}]}, {}
+        if (
+            rest is None
+            and method == "POST"
+            and handler.headers["Content-Type"].startswith("application/json")
+        ):
+            metadata = json.loads(body)
+            invalid = self._invalid(metadata)
+            if invalid:
+                return invalid
+            if metadata["common.attachment"].get("@xsi.type") != "common:Link":
+                return 400, _messages("ERROR_COMMON_BAD_REQUEST", "file part missing"), {}
+            ident = str(next(self._attachment_ids))
+            url = metadata["common.attachment"]["url"]
+            estate.attachments.append(
+                Attachment(
+                    ident,
+                    metadata["common.attachment"],
+                    0,
+                    hashlib.sha256(url.encode()).hexdigest(),
+                )
+            )
+            return (
+                201,
+                _messages("MESSAGE_RESOURCE_CREATED", f"[attachment] [{ident}] created", ident),
+                {"Location": f"{API}/user/me/realestate/{estate.id}/attachment/{ident}"},
+            )
         if rest is None and method == "POST":
             parts = _multipart(handler.headers["Content-Type"], body)
             if set(parts) != {"metadata", "attachment"}:

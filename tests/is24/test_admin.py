@@ -254,3 +254,21 @@ def test_a_refused_token_is_replaced_by_authorising_again_and_the_sync_resumes(
     assert not connection.needs_reauth and connection.access_token != FakeIS24.ACCESS_TOKEN
     result = sync_broker(broker)
     assert result.stopped == "" and result.created == 1
+
+
+def test_contacts_on_is24_are_listed_and_cannot_be_edited(
+    admin_client, broker, connection, fake_is24
+):
+    from wagtail_openimmo.is24.models import IS24Contact
+
+    make_listing(broker, 0, images=0)
+    sync_broker(broker)
+    contact = IS24Contact.objects.get(connection=connection)
+    viewset = IS24Contact.snippet_viewset
+    index = admin_client.get(reverse(viewset.get_url_name("list")))
+    html = index.content.decode()
+    assert index.status_code == 200
+    assert "Erika Mustermann" in html and contact.is24_id in html
+    assert admin_client.get(reverse(viewset.get_url_name("add"))).status_code in (302, 403)
+    edit = admin_client.get(reverse(viewset.get_url_name("edit"), args=[contact.pk]))
+    assert edit.status_code in (302, 403)

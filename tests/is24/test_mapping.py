@@ -162,7 +162,9 @@ def test_no_commission_flag_satisfies_courtage(broker):
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"objektart": "gastgewerbe", "objektart_typ": "HOTEL"},
+        {"objektart": "zimmer"},  # a room for sale: IS24 has no such type
+        {"objektart": "zinshaus_renditeobjekt", "vermarktungsart": "MIETE_PACHT"},
+        {"objektart": "raumstation"},
         {"vermarktungsart": "LEASING"},
         {"objektart": None},
     ],

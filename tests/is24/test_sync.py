@@ -56,7 +56,8 @@ def test_first_sync_creates_uploads_and_publishes(broker, connection, fake_is24,
     assert writes.count(("POST", "realestate")) == 3
     assert writes.count(("POST", "attachment")) == 6
     assert writes.count(("POST", "publish")) == 3
-    assert len(writes) == 12  # nothing else: no order PUT, no DELETE
+    assert writes.count(("POST", "contact")) == 1  # one contact person on all three
+    assert len(writes) == 13  # nothing else: no order PUT, no DELETE
     assert fake_is24.invalid_payloads == []
     connection.refresh_from_db()
     assert connection.adopted_at and connection.last_sync_at and not connection.sync_started_at

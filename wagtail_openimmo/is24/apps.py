@@ -7,3 +7,6 @@ class WagtailOpenImmoIS24Config(AppConfig):
     label = "wagtail_openimmo_is24"
     verbose_name = _("ImmobilienScout24")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)

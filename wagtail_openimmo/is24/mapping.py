@@ -28,7 +28,10 @@ from typing import Any
 from django.utils.translation import gettext_noop as _
 from lxml import etree
 
-from ..openimmo.fields import FIELDS_BY_NAME
+from ..openimmo.features import features
+from ..openimmo.fields import FIELDS_BY_NAME, OBJEKTARTEN
+from ..openimmo.tree import find
+from ..openimmo.values import parse_bool
 
 NAMESPACES = {
     "realestates": "http://rest.immobilienscout24.de/schema/offer/realestates/1.0",
@@ -50,6 +53,7 @@ HEAD = (
     "locationNote",
     "otherNote",
     "showAddress",
+    "contact",
 )
 EXTENDED_APARTMENT = ("apartmentType", "floor", "lift", "assistedLiving", "energyCertificate")
 LIVING_INFORMATION = (
@@ -156,6 +160,16 @@ SITE_INFORMATION = (
     "gfz",
 )
 
+GARAGE_INFORMATION = (
+    "garageType",
+    "constructionYear",
+    "lengthGarage",
+    "widthGarage",
+    "heightGarage",
+    "condition",
+    "lastRefurbishment",
+)
+
 ORDER: dict[str, tuple[str, ...]] = {
     "apartmentRent": HEAD + EXTENDED_APARTMENT + LIVING_INFORMATION + LIVING_RENT + BASE_APARTMENT,
     "apartmentBuy": HEAD
@@ -189,6 +203,185 @@ ORDER: dict[str, tuple[str, ...]] = {
     + ("commercializationType", "recommendedUseTypes", "utilizationTradeSite", "tenancy")
     + BASE_SITE
     + SITE_INFORMATION,
+    "garageRent": HEAD
+    + ("price", "usableFloorSpace", "courtage", "freeFrom", "freeUntil")
+    + GARAGE_INFORMATION,
+    "garageBuy": HEAD + ("price", "usableFloorSpace", "courtage") + GARAGE_INFORMATION,
+    "store": HEAD
+    + (
+        "storeType",
+        "locationClassificationType",
+        "areaDivisibleFrom",
+        "shopWindowLength",
+        "listed",
+        "lift",
+        "goodsLift",
+        "goodsLiftLoad",
+        "floorLoad",
+        "ramp",
+        "cellar",
+        "supplyType",
+        "flooringType",
+        "deposit",
+        "energyCertificate",
+    )
+    + BASE_COMMERCIAL
+    + COMMERCIAL_INFORMATION,
+    "gastronomy": HEAD
+    + (
+        "gastronomyType",
+        "listed",
+        "lift",
+        "terrace",
+        "numberSeats",
+        "numberBeds",
+        "cellar",
+        "deposit",
+        "energyCertificate",
+    )
+    + BASE_COMMERCIAL
+    + COMMERCIAL_INFORMATION,
+    "industry": HEAD
+    + (
+        "industryType",
+        "areaDivisibleFrom",
+        "plotArea",
+        "hallHeight",
+        "flooringType",
+        "ramp",
+        "lift",
+        "autoLift",
+        "goodsLift",
+        "goodsLiftLoad",
+        "craneRunway",
+        "craneRunwayLoad",
+        "floorLoad",
+        "connectedLoad",
+        "deposit",
+        "energyCertificate",
+    )
+    + BASE_COMMERCIAL
+    + COMMERCIAL_INFORMATION,
+    "specialPurpose": HEAD
+    + (
+        "specialPurposePropertyType",
+        "areaDivisibleFrom",
+        "plotArea",
+        "listed",
+        "lift",
+        "basement",
+        "flooringType",
+        "deposit",
+        "energyCertificate",
+    )
+    + BASE_COMMERCIAL
+    + COMMERCIAL_INFORMATION,
+    "investment": HEAD
+    + (
+        "price",
+        "industrialArea",
+        "plotArea",
+        "netFloorSpace",
+        "investmentType",
+        "energyPerformanceCertificate",
+        "courtage",
+        "totalFloorSpace",
+        "livingSpace",
+        "pricePerSQM",
+        "priceMultiplier",
+        "rentalIncomeActual",
+        "rentalIncomeTarget",
+        "otherCosts",
+        "listed",
+        "lift",
+        "energyCertificate",
+    )
+    + COMMERCIAL_INFORMATION,
+    # IS24's "Wohnen auf Zeit": one flat group, alphabetical in the XSD, then the base.
+    "shortTermAccommodation": HEAD
+    + (
+        "baseRent",
+        "buildingEnergyRatingType",
+        "cellar",
+        "condition",
+        "deposit",
+        "endRentalDate",
+        "energyConsumptionContainsWarmWater",
+        "firingTypes",
+        "energySourcesEnev2014",
+        "floor",
+        "gender",
+        "guestToilet",
+        "handicappedAccessible",
+        "hasFurniture",
+        "heatingType",
+        "heatingTypeEnev2014",
+        "lift",
+        "maxNumberOfPersons",
+        "maxRentalTime",
+        "minRentalTime",
+        "numberOfFloors",
+        "numberOfParkingSpaces",
+        "parkingSpacePrice",
+        "parkingSpaceType",
+        "petsAllowed",
+        "serviceCharge",
+        "thermalCharacteristic",
+        "totalRent",
+        "constructionYear",
+        "constructionYearUnknown",
+        "energyCertificate",
+        "price",
+        "livingSpace",
+        "numberOfRooms",
+        "startRentalDate",
+        "balcony",
+        "garden",
+        "nonSmoker",
+        "shortTermAccomodationType",  # sic: IS24's spelling
+        "courtage",
+    ),
+    "flatShareRoom": HEAD
+    + (
+        "roomSize",
+        "flooringType",
+        "numberOfRooms",
+        "apartmentType",
+        "cellar",
+        "heatingType",
+        "heatingTypeEnev2014",
+        "barrierFree",
+        "courtage",
+        "energyCertificate",
+        "energySourcesEnev2014",
+        "buildingEnergyRatingType",
+        "thermalCharacteristic",
+        "energyConsumptionContainsWarmWater",
+        "constructionYear",
+        "constructionYearUnknown",
+        "baseRent",
+        "totalRent",
+        "serviceCharge",
+        "deposit",
+        "heatingCosts",
+        "heatingCostsInServiceCharge",
+        "freeFrom",
+        "freeUntil",
+        "minimumTermOfLease",
+        "totalSpace",
+        "floor",
+        "numberOfFloors",
+        "numberOfBathRooms",
+        "petsAllowed",
+        "internetConnection",
+        "smokingAllowed",
+        "requestedGender",
+        "furnishing",
+        "tvConnection",
+        "telephoneConnection",
+        "parkingSituation",
+        "flatShareSize",
+    ),
 }
 REALESTATE_TYPES = tuple(ORDER)
 
@@ -203,7 +396,21 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "livingBuySite": ("plz", "ort", "kaufpreis", "grundstuecksflaeche"),
     "livingRentSite": ("plz", "ort", "kaltmiete", "grundstuecksflaeche"),
     "tradeSite": ("plz", "ort", "grundstuecksflaeche"),
+    "garageRent": ("plz", "ort", "kaltmiete"),
+    "garageBuy": ("plz", "ort", "kaufpreis"),
+    # and a price (checked below) and an area, nutzflaeche or gesamtflaeche
+    "store": ("plz", "ort"),
+    "gastronomy": ("plz", "ort"),
+    "industry": ("plz", "ort"),
+    "specialPurpose": ("plz", "ort"),  # and a price
+    "investment": ("plz", "ort", "kaufpreis"),
+    "shortTermAccommodation": ("plz", "ort"),  # and a rent and a start date, checked below
+    "flatShareRoom": ("plz", "ort", "kaltmiete", "wohnflaeche", "anzahl_zimmer"),
 }
+# Types whose price is kaufpreis or the rent, by vermarktungsart, and whose area is
+# nutzflaeche or gesamtflaeche (IS24's commercial types).
+COMMERCIAL = ("office", "store", "gastronomy", "industry", "specialPurpose")
+NEEDS_AREA = ("store", "gastronomy", "industry")
 
 # OpenImmo sub-types → IS24 enumerations. Unknown values fall back to IS24's "no
 # information" value or are left out.
@@ -260,6 +467,110 @@ OFFICE_TYPES = {
     "WOHN_UND_GESCHAEFTSHAUS": "LIVING_AND_COMMERCIAL_BUILDING",
     "BUERO_UND_GESCHAEFTSHAUS": "OFFICE_AND_COMMERCIAL_BUILDING",
     "GEWERBEZENTRUM": "COMMERCIAL_CENTRE",
+}
+# OpenImmo sub-types of the commercial kinds → IS24's enumerations.
+STORE_TYPES = {
+    "LADENLOKAL": "STORE",
+    "EINZELHANDELSLADEN": "STORE",
+    "VERBRAUCHERMARKT": "SELF_SERVICE_MARKET",
+    "SB_MARKT": "SELF_SERVICE_MARKET",
+    "EINKAUFSZENTRUM": "SHOPPING_CENTRE",
+    "KAUFHAUS": "DEPARTMENT_STORE",
+    "FACTORY_OUTLET": "FACTORY_OUTLET",
+    "KIOSK": "KIOSK",
+    "VERKAUFSFLAECHE": "SALES_AREA",
+    "VERKAUFSHALLE": "SALES_HALL",
+    "AUSSTELLUNGSFLAECHE": "SHOWROOM_SPACE",
+}
+GASTRONOMY_TYPES = {
+    "GASTRONOMIE": "RESTAURANT",
+    "GASTRONOMIE_UND_WOHNUNG": "RESTAURANT",
+    "RESTAURANT": "RESTAURANT",
+    "PENSIONEN": "PENSION",
+    "HOTELS": "HOTEL",
+    "HOTEL_GARNI": "HOTEL_GARNI",
+    "WEITERE_BEHERBERGUNGSBETRIEBE": "GUESTS_HOUSE",
+    "BAR": "BAR_LOUNGE",
+    "CAFE": "CAFE",
+    "DISCOTHEK": "CLUB_DISCO",
+    "RAUCHERLOKAL": "TAVERN",
+    "EINRAUMLOKAL": "TAVERN",
+}
+INDUSTRY_TYPES = {
+    "HALLE": "HALL",
+    "INDUSTRIEHALLE": "INDUSTRY_HALL",
+    "PRODUKTION": "INDUSTRY_HALL",
+    "LAGER": "STORAGE_HALL",
+    "LAGERFLAECHEN": "STORAGE_AREA",
+    "LAGER_MIT_FREIFLAECHE": "STORAGE_WITH_OPEN_AREA",
+    "FREIFLAECHEN": "STORAGE_WITH_OPEN_AREA",
+    "HOCHREGALLAGER": "HIGH_LACK_STORAGE",
+    "SPEDITIONSLAGER": "SHIPPING_STORAGE",
+    "KUEHLHAUS": "COLD_STORAGE",
+    "WERKSTATT": "REPAIR_SHOP",
+    "SERVICE": "SERVICE_AREA",
+    "SERVICEFLAECHEN": "SERVICE_AREA",
+    "AUSSTELLUNGSFLAECHE": "SHOWROOM_SPACE",
+}
+SPECIAL_PURPOSE_TYPES = {
+    "land_und_forstwirtschaft": {
+        "LANDWIRTSCHAFTLICHE_BETRIEBE": "FARM",
+        "BAUERNHOF": "FARM",
+        "AUSSIEDLERHOF": "FARM",
+        "VIEHWIRTSCHAFT": "FARM",
+        "REITERHOEFE": "HORSE_FARM",
+        "WEINBAU": "VINEYARD",
+        "ANWESEN": "RESIDENCE",
+    },
+    "freizeitimmobilie_gewerblich": {
+        "SPORTANLAGEN": "LEISURE_FACILITY",
+        "VERGNUEGUNGSPARKS_UND_CENTER": "LEISURE_FACILITY",
+        "FREIZEITANLAGE": "LEISURE_FACILITY",
+    },
+    "sonstige": {
+        "TANKSTELLE": "SPECIAL_ESTATE",
+        "KRANKENHAUS": "SPECIAL_ESTATE",
+        "GEWERBEPARK": "COMMERCIAL_CENTRE",
+    },
+}
+# zinshaus_renditeobjekt@zins_typ → IS24's investment type; other kinds by objektart.
+INVESTMENT_TYPES = {
+    "MEHRFAMILIENHAUS": "MULTI_FAMILY_HOUSE",
+    "WOHN_UND_GESCHAEFTSHAUS": "LIVING_BUSINESS_HOUSE",
+    "GESCHAEFTSHAUS": "COMMERCIAL_BUILDING",
+    "BUEROGEBAEUDE": "OFFICE_BUILDING",
+    "SB_MAERKTE": "SUPERMARKET",
+    "EINKAUFSCENTREN": "SHOPPING_CENTRE",
+    "WOHNANLAGEN": "HOUSING_ESTATE",
+    "VERBRAUCHERMAERKTE": "SUPERMARKET",
+    "INDUSTRIEANLAGEN": "INDUSTRIAL_PROPERTY",
+    "PFLEGEHEIM": "OTHER",
+    "SANATORIUM": "OTHER",
+    "SENIORENHEIM": "OTHER",
+    "BETREUTES-WOHNEN": "OTHER",
+    "EINFAMILIENHAUS": "SINGLE_FAMILY_HOUSE",
+    "ZWEIFAMILIENHAUS": "MULTI_FAMILY_HOUSE",
+}
+INVESTMENT_BY_ART = {
+    "wohnung": "FREEHOLD_FLAT",
+    "buero_praxen": "OFFICE_BUILDING",
+    "einzelhandel": "SHOP_SALES_FLOOR",
+    "gastgewerbe": "RESTAURANT",
+    "hallen_lager_prod": "HALL_STORAGE",
+    "freizeitimmobilie_gewerblich": "LEISURE_FACILITY",
+}
+GARAGE_TYPES = {
+    "EINZELGARAGE": "GARAGE",
+    "DOPPELGARAGE": "GARAGE",
+    "GARAGE": "GARAGE",
+    "DUPLEX": "DUPLEX",
+    "TIEFGARAGE": "UNDERGROUND_GARAGE",
+    "TIEFGARAGENSTELLPLATZ": "UNDERGROUND_GARAGE",
+    "PARKHAUS": "CAR_PARK",
+    "CARPORT": "CARPORT",
+    "STELLPLATZ": "STREET_PARKING",
+    "AUSSENSTELLPLATZ": "STREET_PARKING",
+    "PARKPLATZ_STROM": "STREET_PARKING",
 }
 CONDITIONS = {
     "ERSTBEZUG": "FIRST_TIME_USE",
@@ -409,47 +720,114 @@ def _label(name: str):
 
 
 # --- the type -----------------------------------------------------------------------------
+# Kinds of property that a purchase with nutzungsart ANLAGE (an investment) turns into
+# IS24's "investment" type; plots and parking keep their own types.
+INVESTABLE = (
+    "wohnung",
+    "haus",
+    "buero_praxen",
+    "einzelhandel",
+    "gastgewerbe",
+    "hallen_lager_prod",
+    "zinshaus_renditeobjekt",
+    "freizeitimmobilie_gewerblich",
+)
+# land_und_forstwirtschaft sub-types that are land rather than buildings: a trade site
+# used for agriculture or forestry. The others (farms, stables, estates) are special
+# purpose properties.
+AGRICULTURAL_LAND = {
+    "ACKERBAU",
+    "GARTENBAU",
+    "JAGD_UND_FORSTWIRTSCHAFT",
+    "JAGDREVIER",
+    "TEICH_UND_FISCHWIRTSCHAFT",
+}
+
+
+def _problem_type(template: str, **params) -> tuple[None, MappingProblem]:
+    return None, MappingProblem("UNSUPPORTED_TYPE", template, params)
+
+
 def realestate_type(listing) -> tuple[str | None, MappingProblem | None]:
-    """The IS24 real-estate type for a listing's objektart and vermarktungsart."""
+    """The IS24 real-estate type for a listing's objektart, vermarktungsart and nutzungsart.
+
+    Every ``objektart`` OpenImmo knows has a type: ``nutzungsart`` WAZ ("Wohnen auf Zeit")
+    makes a rented flat, house or room IS24's short-term accommodation, and ANLAGE makes a
+    purchase an investment. Land for agriculture or forestry is a trade site; farms,
+    leisure properties and other special properties are IS24's "special purpose" type.
+    """
     art = (listing.objektart or "").lower()
     vermarktung = (listing.vermarktungsart or "").upper()
+    nutzung = (listing.nutzungsart or "").upper()
+    typ = (listing.objektart_typ or "").upper()
     buy = vermarktung == "KAUF"
     rent = vermarktung == "MIETE_PACHT"
     if not art:
-        return None, MappingProblem(
-            "UNSUPPORTED_TYPE",
-            _("The listing has no property type (objektart); IS24 needs one."),
-        )
+        return _problem_type(_("The listing has no property type (objektart); IS24 needs one."))
     if not (buy or rent):
-        return None, MappingProblem(
-            "UNSUPPORTED_TYPE",
+        return _problem_type(
             _(
                 "IS24 sync handles purchase (KAUF) and rent (MIETE_PACHT) only, not "
                 "vermarktungsart {vermarktungsart}."
             ),
-            {"vermarktungsart": listing.vermarktungsart or "-"},
+            vermarktungsart=listing.vermarktungsart or "-",
         )
+    if rent and nutzung == "WAZ" and art in ("wohnung", "haus", "zimmer"):
+        return "shortTermAccommodation", None
+    if buy and nutzung == "ANLAGE" and art in INVESTABLE:
+        return "investment", None
     if art == "wohnung":
         return ("apartmentBuy" if buy else "apartmentRent"), None
     if art == "haus":
         return ("houseBuy" if buy else "houseRent"), None
+    if art == "zimmer":
+        if rent:
+            return "flatShareRoom", None
+        return _problem_type(
+            _(
+                "IS24 lists single rooms for rent only (as a room in a shared flat); a room "
+                "for sale cannot go to IS24. Send it as a wohnung."
+            )
+        )
     if art == "buero_praxen":
         return "office", None
     if art == "grundstueck":
-        typ = (listing.objektart_typ or "").upper()
-        if typ in TRADE_SITES or (listing.nutzungsart or "").upper() == "GEWERBE":
+        if typ in TRADE_SITES or nutzung == "GEWERBE":
             return "tradeSite", None
         return ("livingBuySite" if buy else "livingRentSite"), None
-    return None, MappingProblem(
-        "UNSUPPORTED_TYPE",
-        _("IS24 sync does not handle the property type {objektart} yet."),
-        {"objektart": art},
+    if art == "parken" or (art == "sonstige" and typ == "PARKHAUS"):
+        return ("garageBuy" if buy else "garageRent"), None
+    if art == "einzelhandel":
+        return "store", None
+    if art == "gastgewerbe":
+        return "gastronomy", None
+    if art == "hallen_lager_prod":
+        return "industry", None
+    if art == "zinshaus_renditeobjekt":
+        if buy:
+            return "investment", None
+        return _problem_type(
+            _(
+                "IS24 lists investment properties (zinshaus_renditeobjekt) for purchase "
+                "only; send vermarktungsart KAUF."
+            )
+        )
+    if art == "land_und_forstwirtschaft" and typ in AGRICULTURAL_LAND:
+        return "tradeSite", None
+    if art in ("land_und_forstwirtschaft", "freizeitimmobilie_gewerblich", "sonstige"):
+        return "specialPurpose", None
+    return _problem_type(
+        _("IS24 sync does not handle the property type {objektart} yet."), objektart=art
     )
 
 
 # --- the payload --------------------------------------------------------------------------
-def map_listing(listing) -> MappedListing:
-    """The IS24 payload of ``listing`` (a ``ListingPage``), or why there is none."""
+def map_listing(listing, *, contact_external_id: str | None = None) -> MappedListing:
+    """The IS24 payload of ``listing`` (a ``ListingPage``), or why there is none.
+
+    ``contact_external_id``: the IS24 contact (see ``contact_of``) the listing names; None
+    leaves IS24's account default.
+    """
     kind, problem = realestate_type(listing)
     if problem:
         return MappedListing(None, None, [problem])
@@ -457,19 +835,36 @@ def map_listing(listing) -> MappedListing:
     courtage, courtage_problem = _courtage(listing)
     if courtage_problem:
         problems.append(courtage_problem)
+    values: dict[str, Any] = {}
+    if not problems:
+        values = _common_values(listing)
+        values["courtage"] = courtage
+        if contact_external_id:
+            values["contact"] = {"@externalId": contact_external_id}
+        builder = VALUE_BUILDERS[kind]
+        values.update(builder(listing, kind, problems))
     if problems:
         return MappedListing(kind, None, problems)
-
-    values = _common_values(listing)
-    values["courtage"] = courtage
-    if kind.startswith(("apartment", "house")):
-        values.update(_living_values(listing, kind))
-    elif kind == "office":
-        values.update(_office_values(listing))
-    else:
-        values.update(_site_values(listing, kind))
     body = {name: values[name] for name in ORDER[kind] if values.get(name) is not None}
     return MappedListing(kind, {f"realestates.{kind}": body})
+
+
+MISSING = _("{label} is required by IS24 for {type} but missing; send <{element}> in the file.")
+
+
+def missing(name: str, kind: str, *, element: str | None = None) -> MappingProblem:
+    """A required IS24 field without its OpenImmo source ``name`` (a column or an element)."""
+    spec = FIELDS_BY_NAME.get(name)
+    return MappingProblem(
+        "MISSING_FIELD",
+        MISSING,
+        {
+            "label": _label(name),
+            "type": kind,
+            "field": name,
+            "element": element or (spec.path if spec else name),
+        },
+    )
 
 
 def _missing(listing, kind: str) -> list[MappingProblem]:
@@ -485,27 +880,15 @@ def _missing(listing, kind: str) -> list[MappingProblem]:
     for name in REQUIRED[kind]:
         value = getattr(listing, name, None)
         if name == "kaltmiete":
-            value = listing.kaltmiete if listing.kaltmiete is not None else (listing.nettokaltmiete)
+            value = _base_rent(listing)
         if value is None or value == "":
-            problems.append(
-                MappingProblem(
-                    "MISSING_FIELD",
-                    _("{label} is required by IS24 for {type} but missing."),
-                    {"label": _label(name), "type": kind, "field": name},
-                )
-            )
-    if kind in ("office", "tradeSite") and _price_value(listing) is None:
-        problems.append(
-            MappingProblem(
-                "MISSING_FIELD",
-                _("{label} is required by IS24 for {type} but missing."),
-                {
-                    "label": _label("kaufpreis" if listing.is_purchase else "kaltmiete"),
-                    "type": kind,
-                    "field": "kaufpreis" if listing.is_purchase else "kaltmiete",
-                },
-            )
-        )
+            problems.append(missing(name, kind))
+    if kind in (*COMMERCIAL, "tradeSite") and _price_value(listing) is None:
+        problems.append(missing("kaufpreis" if listing.is_purchase else "kaltmiete", kind))
+    if kind == "shortTermAccommodation" and _short_term_rent(listing) is None:
+        problems.append(missing("warmmiete", kind))
+    if kind in NEEDS_AREA and listing.nutzflaeche is None and listing.gesamtflaeche is None:
+        problems.append(missing("nutzflaeche", kind))
     return problems
 
 
@@ -568,13 +951,19 @@ def _common_values(listing) -> dict[str, Any]:
         "otherNote": _text(listing.sonstige_angaben, MAX_TEXT),
         "showAddress": _bool(bool(listing.objektadresse_freigeben)),
         "condition": CONDITIONS.get((listing.zustand or "").upper()),
-        "constructionYear": listing.baujahr
-        if listing.baujahr and 0 < listing.baujahr <= 9999
-        else None,
+        "constructionYear": _construction_year(listing),
         "freeFrom": _free_from(listing),
         "numberOfParkingSpaces": _int(listing.anzahl_stellplaetze),
         **_energy_values(listing),
     }
+
+
+def _construction_year(listing) -> int | None:
+    """``baujahr``, else the building year the energy certificate names."""
+    if listing.baujahr and 0 < listing.baujahr <= 9999:
+        return listing.baujahr
+    match = re.search(r"\b(1[5-9]\d\d|20\d\d)\b", listing.epass_baujahr or "")
+    return int(match.group(1)) if match else None
 
 
 def _free_from(listing) -> str | None:
@@ -585,27 +974,105 @@ def _free_from(listing) -> str | None:
     return None
 
 
-def _energy_values(listing) -> dict[str, Any]:
+def _date(listing) -> dt.date | None:
+    """The date a property is free from: ``abdatum``, else ``verfuegbar_ab`` if it is one."""
+    if isinstance(listing.abdatum, dt.date):
+        return listing.abdatum
+    text = (listing.verfuegbar_ab or "").strip()
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _iso_date(listing) -> str | None:
+    day = _date(listing)
+    return day.isoformat() if day else None
+
+
+# OpenImmo's energiepass/epart (and a wertklasse of NICHT_NOETIG/OHNE) → IS24's availability.
+AVAILABILITY = {
+    "BEDARF": "AVAILABLE",
+    "VERBRAUCH": "AVAILABLE",
+    "AB_MAI_2014": "AVAILABLE",
+    "OHNE_ENERGIEPASS": "NOT_AVAILABLE_YET",
+    "OHNE": "NOT_AVAILABLE_YET",
+    "NICHT_NOETIG": "NOT_REQUIRED",
+}
+# ausstattung/heizungsart flags → IS24's heating type (EnEV 2014 list), first match wins.
+HEATING_TYPES = {
+    "FERN": "DISTRICT_HEATING",
+    "FUSSBODEN": "FLOOR_HEATING",
+    "ZENTRAL": "CENTRAL_HEATING",
+    "ETAGE": "SELF_CONTAINED_CENTRAL_HEATING",
+    "OFEN": "STOVE_HEATING",
+}
+# ausstattung/befeuerung flags → energy sources, when the certificate names none.
+FIRING_SOURCES = {
+    **ENERGY_SOURCES,
+    "ALTERNATIV": "BIO_ENERGY",
+    "WASSER-ELEKTRO": "HYDRO_ENERGY",
+}
+# The kinds IS24 refuses without energy certificate information (GEG: flats and houses).
+NEEDS_CERTIFICATE = ("apartmentRent", "apartmentBuy", "houseRent", "houseBuy")
+
+
+def _availability(listing) -> str | None:
     epart = (listing.epass_epart or "").upper()
-    if not epart and not listing.epass_wertklasse:
-        return {}
+    klasse = (listing.epass_wertklasse or "").upper()
+    return (
+        AVAILABILITY.get(epart)
+        or AVAILABILITY.get(klasse)
+        or ("AVAILABLE" if klasse in EFFICIENCY_CLASSES else None)
+    )
+
+
+def _amenities(listing) -> list[tuple[str, str | None]]:
+    return features(getattr(listing, "openimmo_data", None) or {})
+
+
+def _energy_values(listing) -> dict[str, Any]:
+    """The energy certificate and the heating, as IS24 wants them since EnEV 2014.
+
+    ``energyCertificate`` carries the availability (available, "not yet available",
+    "not required"), the regulation it was issued under and the efficiency class; the value
+    (``thermalCharacteristic``) with its kind (demand or consumption), the main energy
+    sources, the heating type and the building year sit beside it.
+    """
+    availability = _availability(listing)
+    amenities = _amenities(listing)
+    values: dict[str, Any] = {}
+    heating = next(
+        (HEATING_TYPES[v] for code, v in amenities if code == "heizungsart" and v in HEATING_TYPES),
+        None,
+    )
+    if heating:
+        values["heatingTypeEnev2014"] = heating
+    sources = []
+    primary = ENERGY_SOURCES.get((listing.epass_primaerenergietraeger or "").upper())
+    if primary:
+        sources.append(primary)
+    for code, value in amenities:
+        source = FIRING_SOURCES.get(value or "") if code == "befeuerung" else None
+        if source and source not in sources:
+            sources.append(source)
+    if sources:
+        values["energySourcesEnev2014"] = {"energySourceEnev2014": sources[:25]}
+    if availability is None:
+        return values
+    available = availability == "AVAILABLE"
+    klasse = listing.epass_wertklasse if listing.epass_wertklasse in EFFICIENCY_CLASSES else None
     certificate = {
-        "energyCertificateAvailability": {
-            "BEDARF": "AVAILABLE",
-            "VERBRAUCH": "AVAILABLE",
-            "AB_MAI_2014": "AVAILABLE",
-            "OHNE_ENERGIEPASS": "NOT_AVAILABLE_YET",
-            "NICHT_NOETIG": "NOT_REQUIRED",
-        }.get(epart),
-        "energyCertificateCreationDate": _certificate_date(listing),
-        "energyEfficiencyClass": listing.epass_wertklasse
-        if listing.epass_wertklasse in EFFICIENCY_CLASSES
-        else None,
+        "energyCertificateAvailability": availability,
+        "energyCertificateCreationDate": _certificate_date(listing) if available else None,
+        "energyEfficiencyClass": klasse if available else None,
     }
-    values: dict[str, Any] = {
-        "energyCertificate": {k: v for k, v in certificate.items() if v} or None,
-    }
-    if epart in ("BEDARF", "VERBRAUCH"):
+    values["energyCertificate"] = {k: v for k, v in certificate.items() if v}
+    values["energyPerformanceCertificate"] = _bool(available)
+    epart = (listing.epass_epart or "").upper()
+    if available and epart in ("BEDARF", "VERBRAUCH"):
         values["buildingEnergyRatingType"] = (
             "ENERGY_REQUIRED" if epart == "BEDARF" else "ENERGY_CONSUMPTION"
         )
@@ -614,18 +1081,16 @@ def _energy_values(listing) -> dict[str, Any]:
             if epart == "BEDARF"
             else listing.epass_energieverbrauchkennwert
         )
-        values["thermalCharacteristic"] = _num(value)
+        if value is not None and 0 <= value <= Decimal("1999.99"):
+            values["thermalCharacteristic"] = _num(value)
         if listing.epass_mitwarmwasser:
             values["energyConsumptionContainsWarmWater"] = "YES"
-    source = ENERGY_SOURCES.get((listing.epass_primaerenergietraeger or "").upper())
-    if source:
-        values["energySourcesEnev2014"] = {"energySourceEnev2014": [source]}
     return values
 
 
 def _certificate_date(listing) -> str | None:
     jahrgang = (listing.epass_jahrgang or "").strip()
-    if jahrgang == "2014":
+    if jahrgang == "2014" or (listing.epass_epart or "").upper() == "AB_MAI_2014":
         return "FROM_01_MAY_2014"
     if jahrgang == "2008":
         return "BEFORE_01_MAY_2014"
@@ -646,26 +1111,46 @@ def _price_value(listing):
     return listing.kaufpreis if listing.is_purchase else _base_rent(listing)
 
 
+def _short_term_rent(listing):
+    """The monthly rent of a short-term let: all-in (warmmiete) if given, else the base rent."""
+    return listing.warmmiete if listing.warmmiete is not None else _base_rent(listing)
+
+
+def _money(value, marketing: str, interval: str) -> dict:
+    return {
+        "value": _num(value),
+        "currency": "EUR",
+        "marketingType": marketing,
+        "priceIntervalType": interval,
+    }
+
+
 def _price(listing) -> dict | None:
     value = _price_value(listing)
     if value is None:
         return None
     if listing.is_purchase:
-        return {
-            "value": _num(value),
-            "currency": "EUR",
-            "marketingType": "PURCHASE",
-            "priceIntervalType": "ONE_TIME_CHARGE",
-        }
-    return {
-        "value": _num(value),
-        "currency": "EUR",
-        "marketingType": "RENT",
-        "priceIntervalType": "MONTH",
-    }
+        return _money(value, "PURCHASE", "ONE_TIME_CHARGE")
+    return _money(value, "RENT", "MONTH")
 
 
-def _living_values(listing, kind: str) -> dict[str, Any]:
+def _deposit(listing) -> str | None:
+    return _text(listing.kaution_text, 50) or (
+        _euro_text(listing.kaution) if listing.kaution is not None else None
+    )
+
+
+def _subtype(listing, table: dict[str, str], default: str | None) -> str | None:
+    return table.get((listing.objektart_typ or "").upper(), default)
+
+
+def _subtype_element(listing) -> str:
+    """Where OpenImmo carries the listing's sub-type, e.g. ``…/gastgewerbe@gastgew_typ``."""
+    art = (listing.objektart or "").lower()
+    return f"objektkategorie/objektart/{art}@{OBJEKTARTEN.get(art, 'typ')}"
+
+
+def _living_values(listing, kind: str, problems: list) -> dict[str, Any]:
     values: dict[str, Any] = {
         "livingSpace": _num(listing.wohnflaeche),
         "numberOfRooms": _num(listing.anzahl_zimmer),
@@ -673,6 +1158,8 @@ def _living_values(listing, kind: str) -> dict[str, Any]:
         "numberOfBedRooms": _int(listing.anzahl_schlafzimmer),
         "numberOfBathRooms": _int(listing.anzahl_badezimmer),
     }
+    if _availability(listing) is None:
+        problems.append(missing("epass_epart", kind, element="zustand_angaben/energiepass/epart"))
     if kind.startswith("apartment"):
         values["apartmentType"] = APARTMENT_TYPES.get(
             (listing.objektart_typ or "").upper(), "NO_INFORMATION"
@@ -690,8 +1177,7 @@ def _living_values(listing, kind: str) -> dict[str, Any]:
                 "baseRent": _num(_base_rent(listing)),
                 "totalRent": _num(listing.warmmiete),
                 "serviceCharge": _num(listing.nebenkosten),
-                "deposit": _text(listing.kaution_text, 50)
-                or (_euro_text(listing.kaution) if listing.kaution is not None else None),
+                "deposit": _deposit(listing),
                 "heatingCosts": _num(listing.heizkosten),
                 "heatingCostsInServiceCharge": None
                 if listing.heizkosten_enthalten is None
@@ -705,11 +1191,10 @@ def _living_values(listing, kind: str) -> dict[str, Any]:
     return values
 
 
-def _office_values(listing) -> dict[str, Any]:
+def _commercial_values(listing) -> dict[str, Any]:
+    """What IS24's commercial types share: price, areas, deposit."""
     return {
-        "officeType": OFFICE_TYPES.get((listing.objektart_typ or "").upper(), "OFFICE"),
-        "deposit": _text(listing.kaution_text, 50)
-        or (_euro_text(listing.kaution) if listing.kaution is not None else None),
+        "deposit": _deposit(listing),
         "commercializationType": "BUY" if listing.is_purchase else "RENT",
         "price": _price(listing),
         "totalFloorSpace": _num(
@@ -719,23 +1204,213 @@ def _office_values(listing) -> dict[str, Any]:
     }
 
 
-def _site_values(listing, kind: str) -> dict[str, Any]:
+def _office_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    return {
+        "officeType": OFFICE_TYPES.get((listing.objektart_typ or "").upper(), "OFFICE"),
+        **_commercial_values(listing),
+    }
+
+
+def _store_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    return {"storeType": _subtype(listing, STORE_TYPES, None), **_commercial_values(listing)}
+
+
+def _gastronomy_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    gastronomy = _subtype(listing, GASTRONOMY_TYPES, None)
+    if gastronomy is None:
+        # IS24 needs the kind of business and has no "unknown" value for it.
+        problems.append(
+            MappingProblem(
+                "MISSING_FIELD",
+                _(
+                    "IS24 needs the kind of business for {type} (restaurant, hotel, bar …): "
+                    "send <{element}> with one of {values}."
+                ),
+                {
+                    "type": kind,
+                    "field": "objektart_typ",
+                    "element": _subtype_element(listing),
+                    "values": ", ".join(sorted(GASTRONOMY_TYPES)),
+                },
+            )
+        )
+    return {"gastronomyType": gastronomy, **_commercial_values(listing)}
+
+
+def _industry_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    return {
+        "industryType": _subtype(listing, INDUSTRY_TYPES, "HALL"),
+        "plotArea": _num(listing.grundstuecksflaeche),
+        **_commercial_values(listing),
+    }
+
+
+def _special_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    art = (listing.objektart or "").lower()
+    table = SPECIAL_PURPOSE_TYPES.get(art, {})
+    default = "LEISURE_FACILITY" if art == "freizeitimmobilie_gewerblich" else "SPECIAL_ESTATE"
+    if art == "land_und_forstwirtschaft":
+        default = "FARM"
+    return {
+        "specialPurposePropertyType": _subtype(listing, table, default),
+        "plotArea": _num(listing.grundstuecksflaeche),
+        **_commercial_values(listing),
+    }
+
+
+def _investment_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    art = (listing.objektart or "").lower()
+    investment = INVESTMENT_TYPES.get((listing.objektart_typ or "").upper()) or (
+        INVESTMENT_BY_ART.get(art, "OTHER")
+    )
+    if art == "haus" and investment == "OTHER":
+        investment = "SINGLE_FAMILY_HOUSE"
+    return {
+        "price": _price(listing),
+        "plotArea": _num(listing.grundstuecksflaeche),
+        "netFloorSpace": _num(listing.nutzflaeche),
+        "investmentType": investment,
+        "totalFloorSpace": _num(listing.gesamtflaeche),
+        "livingSpace": _num(listing.wohnflaeche),
+    }
+
+
+def _site_values(listing, kind: str, problems: list) -> dict[str, Any]:
     values = {
         "commercializationType": "BUY" if listing.is_purchase else "RENT",
         "price": _price(listing),
         "plotArea": _num(listing.grundstuecksflaeche),
     }
     if kind == "tradeSite":
-        values["utilizationTradeSite"] = TRADE_SITES.get(
-            (listing.objektart_typ or "").upper(), "TRADE"
-        )
+        if (listing.objektart or "").lower() == "land_und_forstwirtschaft":
+            values["utilizationTradeSite"] = "AGRICULTURE_FORESTRY"
+        else:
+            values["utilizationTradeSite"] = TRADE_SITES.get(
+                (listing.objektart_typ or "").upper(), "TRADE"
+            )
     return values
+
+
+def _garage_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    return {
+        "price": _price(listing),
+        "usableFloorSpace": _num(listing.nutzflaeche),
+        "freeFrom": _iso_date(listing),  # a date for garages, not IS24's usual free text
+        "garageType": _subtype(listing, GARAGE_TYPES, "NO_INFORMATION")
+        if (listing.objektart or "").lower() == "parken"
+        else "CAR_PARK",
+    }
+
+
+def _short_term_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    start = _iso_date(listing)
+    if start is None:
+        problems.append(missing("abdatum", kind, element="verwaltung_objekt/abdatum"))
+    rent = _short_term_rent(listing)
+    art = (listing.objektart or "").lower()
+    return {
+        "baseRent": _num(_base_rent(listing)),
+        "deposit": _deposit(listing),
+        "floor": _text(listing.etage, 20),
+        "hasFurniture": _furnished(listing),
+        "serviceCharge": _num(listing.nebenkosten),
+        "totalRent": _num(listing.warmmiete),
+        "price": _money(rent, "RENT", "MONTH") if rent is not None else None,
+        "livingSpace": _num(listing.wohnflaeche),
+        "numberOfRooms": _num(listing.anzahl_zimmer),
+        "startRentalDate": start,
+        "shortTermAccomodationType": {"haus": "HOUSE", "zimmer": "ROOM"}.get(art, "FLAT"),
+    }
+
+
+def _flat_share_values(listing, kind: str, problems: list) -> dict[str, Any]:
+    rooms = _int(listing.anzahl_zimmer)
+    if rooms is not None and not 2 <= rooms <= 11:
+        problems.append(
+            MappingProblem(
+                "MISSING_FIELD",
+                _(
+                    "IS24 needs the size of the shared flat (2 to 11 rooms) for a room: send "
+                    "<{element}> with the rooms of the whole flat, not {value}."
+                ),
+                {
+                    "type": kind,
+                    "field": "anzahl_zimmer",
+                    "element": "flaechen/anzahl_zimmer",
+                    "value": rooms,
+                },
+            )
+        )
+    furnished = _furnished(listing)
+    return {
+        "roomSize": _num(listing.wohnflaeche),
+        "baseRent": _num(_base_rent(listing)),
+        "totalRent": _num(listing.warmmiete),
+        "serviceCharge": _num(listing.nebenkosten),
+        "deposit": _deposit(listing),
+        "heatingCosts": _num(listing.heizkosten),
+        "freeFrom": _iso_date(listing),  # a date here
+        "floor": listing.etage,
+        "numberOfBathRooms": _int(listing.anzahl_badezimmer),
+        # Required by IS24 with a "no information" value where OpenImmo has no element.
+        "petsAllowed": _pets(listing),
+        "internetConnection": "NO_INFORMATION",
+        "smokingAllowed": "NO_INFORMATION",
+        "requestedGender": "MALE_OR_FEMALE",
+        "furnishing": furnished or "NOT_APPLICABLE",
+        "tvConnection": "NO_INFORMATION",
+        "telephoneConnection": "NO_INFORMATION",
+        "parkingSituation": "NO_INFORMATION",
+        "flatShareSize": rooms,
+        "numberOfRooms": _num(listing.anzahl_zimmer),
+    }
+
+
+def _furnished(listing) -> str | None:
+    for code, value in _amenities(listing):
+        if code == "moebliert":
+            return "YES" if value in ("VOLL", "TEIL", None) else "NO"
+    return None
+
+
+def _pets(listing) -> str:
+    for code, value in _amenities(listing):
+        if code == "haustiere":
+            return "YES" if value in (None, "JA", "TRUE") else "NO_INFORMATION"
+    data = getattr(listing, "openimmo_data", None) or {}
+    node = find(data, "verwaltung_objekt/haustiere")
+    if node is not None:
+        flag, _note = parse_bool(node.get("text"))
+        if flag is not None:
+            return "YES" if flag else "NO"
+    return "NO_INFORMATION"
+
+
+VALUE_BUILDERS = {
+    "apartmentRent": _living_values,
+    "apartmentBuy": _living_values,
+    "houseRent": _living_values,
+    "houseBuy": _living_values,
+    "office": _office_values,
+    "livingBuySite": _site_values,
+    "livingRentSite": _site_values,
+    "tradeSite": _site_values,
+    "garageRent": _garage_values,
+    "garageBuy": _garage_values,
+    "store": _store_values,
+    "gastronomy": _gastronomy_values,
+    "industry": _industry_values,
+    "specialPurpose": _special_values,
+    "investment": _investment_values,
+    "shortTermAccommodation": _short_term_values,
+    "flatShareRoom": _flat_share_values,
+}
 
 
 # --- attachments --------------------------------------------------------------------------
 @dataclass
 class DesiredAttachment:
-    """A picture or PDF of the listing as it should be on IS24."""
+    """A picture, PDF or link of the listing as it should be on IS24."""
 
     attachment: Any  # the ListingAttachment
     external_id: str
@@ -744,8 +1419,9 @@ class DesiredAttachment:
     title: str
     is_title: bool
     floorplan: bool
-    kind: str  # "picture" or "pdf"
+    kind: str  # "picture", "pdf" or "link"
     file_name: str
+    url: str = ""  # of a link
 
     def metadata(self) -> dict:
         return attachment_metadata(
@@ -755,6 +1431,7 @@ class DesiredAttachment:
             checksum=self.checksum,
             is_title=self.is_title,
             floorplan=self.floorplan,
+            url=self.url,
         )
 
     @property
@@ -774,15 +1451,21 @@ def attachment_metadata(
     checksum: str,
     is_title: bool = False,
     floorplan: bool = False,
+    url: str = "",
 ) -> dict:
-    """The ``common.attachment`` metadata of an upload (and of a metadata PUT)."""
-    body: dict[str, Any] = {
-        "@xsi.type": "common:Picture" if kind == "picture" else "common:PDFDocument"
-    }
+    """The ``common.attachment`` metadata of an upload (and of a metadata PUT).
+
+    A link (``kind="link"``) is all metadata: IS24's ``common:Link`` with its URL.
+    """
+    xsi_type = {"picture": "common:Picture", "link": "common:Link"}.get(kind, "common:PDFDocument")
+    body: dict[str, Any] = {"@xsi.type": xsi_type}
     if title:
         body["title"] = _text(title, MAX_ATTACHMENT_TITLE)
     body["externalId"] = external_id[:MAX_EXTERNAL_ID]
     body["externalCheckSum"] = checksum
+    if kind == "link":
+        body["url"] = url
+        return {"common.attachment": body}
     body["floorplan"] = _bool(floorplan)
     if kind == "picture":
         body["titlePicture"] = _bool(is_title)
@@ -802,13 +1485,28 @@ def _file_checksums(attachment) -> tuple[str, tuple[str, ...]]:
     return media.get_file_hash().lower(), others
 
 
+# OpenImmo link groups that become IS24 link attachments: videos (FILMLINK) and other
+# links such as virtual tours (LINKS). IS24's own VirtualTour type needs preview images
+# hosted by IS24's tour partners, so a tour goes as a link. ANBOBJURL (the listing on the
+# broker's site) is left out: IS24 shows no links to other listing sites.
+LINK_GROUPS = ("FILMLINK", "LINKS")
+LINK_TITLES = {"FILMLINK": "Video", "LINKS": "Link"}
+LINK_URL = re.compile(r"^https?://\w.*[.]\w.*$")  # IS24's pattern for a link's URL
+
+
 def desired_attachments(listing) -> list[DesiredAttachment]:
-    """The pictures (and PDF documents) of a listing in IS24's order: title picture first.
+    """The pictures, PDF documents and links of a listing in IS24's order.
 
     The title picture is the first in the OpenImmo group TITELBILD, else the first picture;
-    floor plans (GRUNDRISS) are marked as such. Identical files are sent once.
+    floor plans (GRUNDRISS) are marked as such. Identical files are sent once. Video links
+    (FILMLINK) and other links (LINKS, e.g. a virtual tour) follow as IS24 links.
     """
     rows = list(listing.attachments.all())
+    links = [
+        a
+        for a in rows
+        if a.kind == "link" and (a.gruppe or "").upper() in LINK_GROUPS and LINK_URL.match(a.url)
+    ]
     pictures = [a for a in rows if a.kind == "image" and a.image_id]
     documents = [
         a
@@ -823,7 +1521,26 @@ def desired_attachments(listing) -> list[DesiredAttachment]:
     )
     ordered = ([title_row] if title_row else []) + [a for a in pictures if a is not title_row]
     desired, seen = [], set()
-    for row in [*ordered, *documents][:MAX_ATTACHMENTS]:
+    for row in [*ordered, *documents, *links][:MAX_ATTACHMENTS]:
+        if row.kind == "link":
+            checksum = hashlib.sha256(row.url.encode()).hexdigest()
+            if checksum not in seen:
+                seen.add(checksum)
+                desired.append(
+                    DesiredAttachment(
+                        attachment=row,
+                        external_id=f"wo-{row.pk}",
+                        checksum=checksum,
+                        alt_checksums=(),
+                        title=row.titel or LINK_TITLES[(row.gruppe or "").upper()],
+                        is_title=False,
+                        floorplan=False,
+                        kind="link",
+                        file_name="",
+                        url=row.url,
+                    )
+                )
+            continue
         checksum, others = _file_checksums(row)
         if checksum in seen:
             continue
@@ -851,6 +1568,78 @@ def attachments_hash(desired: list[DesiredAttachment]) -> str:
     return hashlib.sha256(
         json.dumps([[d.checksum, d.metadata_hash] for d in desired]).encode()
     ).hexdigest()
+
+
+# --- the contact person ---------------------------------------------------------------------
+SALUTATIONS = {"FRAU": "FEMALE", "HERR": "MALE", "FIRMA": "COMPANY"}
+
+
+@dataclass
+class DesiredContact:
+    """A listing's ``kontaktperson`` as the IS24 realtor contact it should be."""
+
+    external_id: str
+    name: str
+    email: str
+    payload: dict
+
+    @property
+    def payload_hash(self) -> str:
+        return payload_hash(self.payload)
+
+
+def contact_of(listing, broker_id: int) -> DesiredContact | None:
+    """The IS24 contact for a listing's contact person; None keeps IS24's account default.
+
+    IS24 forwards enquiries to the contact's e-mail address, so a person needs a last name
+    and an e-mail address to become one. The external id is made from the broker and the
+    person's identity (the e-mail address): the same person on many listings is one IS24
+    contact, whose other details (phone, name, company) are updated in place.
+    """
+    email = (listing.kontakt_email or "").strip()
+    lastname = _text(listing.kontakt_name, 50)
+    if not (lastname and EMAIL.match(email)):
+        return None
+    identity = hashlib.sha256(f"{broker_id}:{email.lower()}".encode()).hexdigest()[:24]
+    external_id = f"wo-{broker_id}-{identity}"
+    anrede = (listing.kontakt_anrede or "").strip().upper()
+    body = {
+        "email": email[:300],
+        "salutation": SALUTATIONS.get(anrede, "NO_SALUTATION"),
+        "firstname": _text(listing.kontakt_vorname, 30),
+        "lastname": lastname,
+        "phoneNumber": _phone(listing.kontakt_telefon),
+        "company": _text(listing.kontakt_firma, 100),
+        "externalId": external_id,
+    }
+    name = " ".join(p for p in (body["firstname"], lastname) if p)
+    return DesiredContact(
+        external_id=external_id,
+        name=name,
+        email=email,
+        payload={"common.realtorContactDetail": {k: v for k, v in body.items() if v is not None}},
+    )
+
+
+# IS24 takes a phone number as "+country area number" and nothing else.
+PHONE = re.compile(r"^(\+[1-9]\d{0,3}) +\d{1,10} +([\d][\d \-]{0,24}[\d])$")
+GERMAN_PHONE = re.compile(
+    r"^(?:(?:\+49|0049)\s*\(?0?\)?\s*|\(?0)(\d{2,5})\)?[\s/-]+(\d[\d \-]{0,24}\d)$"
+)
+
+
+def _phone(value) -> str | None:
+    """A phone number in IS24's form, or None when it cannot be brought into it."""
+    text = " ".join((value or "").split())
+    if PHONE.match(text):
+        return text
+    match = GERMAN_PHONE.match(text)
+    if match:
+        return f"+49 {match.group(1)} {match.group(2)}"
+    return None
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 # --- the other payloads -------------------------------------------------------------------

@@ -14,6 +14,34 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf
 
+# IS24's real-estate types in words, for the admin and for messages that name a type.
+REALESTATE_TYPE_LABELS = {
+    "apartmentRent": _("flat for rent"),
+    "apartmentBuy": _("flat for sale"),
+    "houseRent": _("house for rent"),
+    "houseBuy": _("house for sale"),
+    "livingBuySite": _("building plot for sale"),
+    "livingRentSite": _("building plot for lease"),
+    "tradeSite": _("commercial plot"),
+    "office": _("office or practice"),
+    "store": _("retail"),
+    "gastronomy": _("gastronomy or hotel"),
+    "industry": _("hall, storage or production"),
+    "specialPurpose": _("special purpose property"),
+    "investment": _("investment property"),
+    "garageRent": _("garage or parking space for rent"),
+    "garageBuy": _("garage or parking space for sale"),
+    "shortTermAccommodation": _("short-term accommodation"),
+    "flatShareRoom": _("room in a shared flat"),
+}
+
+
+def realestate_type_label(kind: str) -> str:
+    """``"retail (store)"``: IS24's type in the active language, with IS24's own name."""
+    label = REALESTATE_TYPE_LABELS.get(kind)
+    return f"{label} ({kind})" if label else kind
+
+
 EXPOSE_URLS = {
     True: "https://www.sandbox-immobilienscout24.de/expose/{id}",
     False: "https://www.immobilienscout24.de/expose/{id}",
@@ -233,6 +261,11 @@ class IS24ListingState(models.Model):
     def expose_url(self) -> str:
         return self.connection.expose_url(self.is24_id) if self.published else ""
 
+    def type_label(self) -> str:
+        return realestate_type_label(self.realestate_type) if self.realestate_type else ""
+
+    type_label.short_description = _("IS24 type")
+
     def set_error(self, message: str, code: str, detail: dict | None = None) -> None:
         self.last_error = message
         self.last_error_code = code
@@ -260,9 +293,11 @@ def render_message(detail: dict | None, fallback: str) -> str:
         return "; ".join(render_message(item, "") for item in detail["items"]) or fallback
     if not detail.get("template"):
         return fallback
-    # Field labels are translatable themselves; other parameters are data.
+    # Field labels and IS24 types are translatable themselves; other parameters are data.
     params = {
-        key: gettext(value) if key == "label" else value
+        key: gettext(value)
+        if key == "label"
+        else (realestate_type_label(value) if key == "type" else value)
         for key, value in (detail.get("params") or {}).items()
     }
     try:
@@ -302,3 +337,41 @@ class IS24AttachmentState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.external_id} → {self.is24_attachment_id}"
+
+
+class IS24Contact(models.Model):
+    """A contact person of the broker as an IS24 realtor contact (``/user/me/contact``).
+
+    One row per person and account: created on IS24 once, with an external id made from
+    the broker and the person's identity (see ``mapping.contact_of``), updated with a PUT
+    only when the person's details change (``payload_hash``), and named by every real
+    estate of that person. ``create_started_at`` makes a crashed create look the contact
+    up by external id instead of creating it twice, as for listings.
+    """
+
+    connection = models.ForeignKey(
+        IS24Connection,
+        verbose_name=_("IS24 connection"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+    )
+    external_id = models.CharField(_("external id"), max_length=100)
+    is24_id = models.CharField(_("IS24 id"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    email = models.CharField(_("e-mail"), max_length=300, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    create_started_at = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("IS24 contact")
+        verbose_name_plural = _("IS24 contacts")
+        ordering = ["connection", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "external_id"], name="is24_contact_unique_extern"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.external_id} → {self.is24_id or '-'}"

@@ -14,6 +14,10 @@ in ``models.py``) and sends only the difference:
   uploaded, only removed ones deleted, titles and the title picture changed in place, and
   the order set only when it differs;
 - the first sync of an account adopts the objects already on IS24 by ``externalId``;
+- a listing's contact person becomes an IS24 realtor contact, POSTed once per person and
+  account, PUT when the person's details change, and named by each of the person's real
+  estates (see ``mapping.contact_of``); a listing without one keeps the account default;
+- video and other links (FILMLINK, LINKS) are IS24 link attachments, matched by URL;
 - a listing whose IS24 type changes (rent → buy), which a PUT cannot do, becomes a new IS24
   object; the old one gets its external id freed and is deactivated, and the state row
   says so (``notice``) for the admin and the broker's report.
@@ -54,13 +58,21 @@ from .client import (
 )
 from .mapping import (
     DesiredAttachment,
+    DesiredContact,
     MappedListing,
     MappingProblem,
     attachments_hash,
+    contact_of,
     desired_attachments,
     map_listing,
 )
-from .models import IS24AttachmentState, IS24Connection, IS24ListingState, render_message
+from .models import (
+    IS24AttachmentState,
+    IS24Connection,
+    IS24Contact,
+    IS24ListingState,
+    render_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +102,8 @@ class SyncResult:
     images_deleted: int = 0
     adopted: int = 0
     replaced: int = 0
+    contacts_created: int = 0
+    contacts_updated: int = 0
     errors: list[dict] = field(default_factory=list)
     requests: list[dict] = field(default_factory=list)
     dry_run: bool = False
@@ -179,6 +193,7 @@ class Plan:
     active: bool
     mapped: MappedListing | None = None
     desired: list[DesiredAttachment] | None = None
+    contact: DesiredContact | None = None
     problems: list[MappingProblem] = field(default_factory=list)
     step: str = ""  # what the runner is doing for it (for error handling)
 
@@ -350,7 +365,11 @@ class _Planner:
                 state = None  # the listing moved here from another broker's account
             plan = Plan(listing=listing, state=state, active=is_active(listing))
             if plan.active:
-                plan.mapped = map_listing(listing)
+                plan.contact = contact_of(listing, self.broker.pk)
+                plan.mapped = map_listing(
+                    listing,
+                    contact_external_id=plan.contact.external_id if plan.contact else None,
+                )
                 plan.problems = list(plan.mapped.problems)
                 ext = plan.mapped.external_id
                 if plan.mapped.ok and ext in seen_external:
@@ -387,8 +406,25 @@ class _Planner:
         )
         if self.connection.adopted_at is None and needs_create:
             result.plan("GET", "/user/me/realestate?pagesize=100&pagenumber=1")
+        contacts = {c.external_id: c for c in self.connection.contacts.all()}
+        planned_contacts: set[str] = set()
         for plan in plans:
             state = plan.state
+            contact = plan.contact
+            if (
+                contact
+                and plan.active
+                and not plan.problems
+                and contact.external_id not in planned_contacts
+            ):
+                planned_contacts.add(contact.external_id)
+                row = contacts.get(contact.external_id)
+                if row is None or not row.is24_id:
+                    result.plan("POST", "/user/me/contact")
+                    result.contacts_created += 1
+                elif row.payload_hash != contact.payload_hash:
+                    result.plan("PUT", f"/user/me/contact/{row.is24_id}")
+                    result.contacts_updated += 1
             if plan.problems:
                 for problem in plan.problems:
                     result.error(
@@ -483,6 +519,11 @@ class _Runner(_Planner):
         kwargs = {"sleep": sleep} if sleep else {}
         self.client = IS24Client(connection, **kwargs)
         self.adoptable: dict[str, tuple[str, str, bool]] | None = None
+        self.contacts: dict[str, IS24Contact] = {}
+        self.contacts_synced: set[str] = set()
+        # A contact IS24 refused in this run: its other listings get the same error
+        # without asking IS24 again.
+        self.contacts_refused: dict[str, IS24Error] = {}
 
     def run(self) -> None:
         connection = self.connection
@@ -492,6 +533,7 @@ class _Runner(_Planner):
                     self.adoptable = self._existing_objects()
                 except IS24Error as exc:
                     raise self._stop_for(exc) from exc
+            self.contacts = {c.external_id: c for c in connection.contacts.all()}
             beat = timezone.now()
             for plan in self.plans():
                 self._run_plan(plan)
@@ -567,8 +609,13 @@ class _Runner(_Planner):
     def _record_is24_error(self, plan: Plan, exc: IS24Error) -> None:
         state = self._state_for(plan)
         # IS24 refused this content: do not send it again until it changes. A refused
-        # publication (the account's quota, say) is tried again on the next run.
-        permanent = exc.status is not None and 400 <= exc.status < 500 and plan.step != "publish"
+        # publication (the account's quota, say) is tried again on the next run, and so is
+        # a refused contact person (whose details are not part of the listing's payload).
+        permanent = (
+            exc.status is not None
+            and 400 <= exc.status < 500
+            and plan.step not in ("publish", "contact")
+        )
         refnum = f" (IS24 refnum {exc.refnum})" if exc.refnum else ""
         state.set_error(f"{exc.message}{refnum}", exc.code, {"permanent": permanent})
         if permanent and plan.mapped is not None and plan.mapped.ok:
@@ -678,6 +725,10 @@ class _Runner(_Planner):
         """Create, update, re-describe and publish as needed; True if anything was sent."""
         state, mapped = plan.state, plan.mapped
         wrote = fresh = False
+        if plan.contact is not None:
+            plan.step = "contact"
+            self._sync_contact(plan.contact)
+            plan.step = ""
         if not state.is24_id:
             self._find_existing(plan)
         if (
@@ -810,6 +861,70 @@ class _Runner(_Planner):
             state.save()
         self.result.replaced += 1
 
+    # --- contacts -------------------------------------------------------------------------
+    def _sync_contact(self, contact: DesiredContact) -> None:
+        """Make the IS24 contact match ``contact``: POST once, PUT on change, else nothing."""
+        if contact.external_id in self.contacts_synced:
+            return
+        if contact.external_id in self.contacts_refused:
+            raise self.contacts_refused[contact.external_id]
+        try:
+            self._send_contact(contact)
+        except (IS24AuthError, IS24Unavailable):
+            raise
+        except IS24Error as exc:
+            self.contacts_refused[contact.external_id] = exc
+            raise
+
+    def _send_contact(self, contact: DesiredContact) -> None:
+        row = self.contacts.get(contact.external_id)
+        if row is None:
+            row = IS24Contact(connection=self.connection, external_id=contact.external_id)
+            self.contacts[contact.external_id] = row
+        row.name = contact.name[:255]
+        row.email = contact.email[:300]
+        if not row.is24_id and row.create_started_at is not None:
+            # A sync died between POST and storing the id: look before creating again.
+            row.is24_id = self.client.find_contact(contact.external_id) or ""
+            row.payload_hash = ""
+        if not row.is24_id:
+            row.create_started_at = timezone.now()
+            row.payload_hash = contact.payload_hash
+            row.save()
+            row.is24_id = self._create_contact(contact)
+            row.create_started_at = None
+            if row.payload_hash:
+                self.result.contacts_created += 1
+        if row.payload_hash != contact.payload_hash:
+            ((root, body),) = contact.payload.items()
+            try:
+                self.client.update_contact(row.is24_id, {root: {"@id": row.is24_id, **body}})
+            except IS24NotFound:
+                # Deleted on IS24 by someone else: create it again, once.
+                row.is24_id = self._create_contact(contact)
+                self.result.contacts_created += 1
+            else:
+                self.result.contacts_updated += 1
+            row.payload_hash = contact.payload_hash
+        row.last_synced_at = timezone.now()
+        row.save()
+        self.contacts_synced.add(contact.external_id)
+
+    def _create_contact(self, contact: DesiredContact) -> str:
+        """POST a contact; after a lost answer or a 409, the one IS24 has is taken."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                return self.client.create_contact(contact.payload)
+            except (IS24OutcomeUnknown, IS24Conflict):
+                found = self.client.find_contact(contact.external_id)
+                if found:
+                    # Someone else's details (or a half-finished create): PUT ours once.
+                    self.contacts[contact.external_id].payload_hash = ""
+                    return found
+                if attempt + 1 == CREATE_ATTEMPTS:
+                    raise
+        raise IS24Error("IS24 contact could not be created")  # not reached
+
     # --- attachments ----------------------------------------------------------------------
     def _sync_attachments(self, plan: Plan, *, fresh: bool = False) -> bool:
         """Make IS24's attachments match; ``fresh``: the object was just created (empty)."""
@@ -859,17 +974,22 @@ class _Runner(_Planner):
         return wrote
 
     def _upload(self, state: IS24ListingState, want: DesiredAttachment) -> str:
-        media = want.attachment.image if want.kind == "picture" else want.attachment.document
-        with media.open_file() as fh:
-            content = fh.read()
-        content_type = mimetypes.guess_type(want.file_name)[0] or (
-            "image/jpeg" if want.kind == "picture" else "application/pdf"
-        )
+        content, content_type = b"", ""
+        if want.kind != "link":
+            media = want.attachment.image if want.kind == "picture" else want.attachment.document
+            with media.open_file() as fh:
+                content = fh.read()
+            content_type = mimetypes.guess_type(want.file_name)[0] or (
+                "image/jpeg" if want.kind == "picture" else "application/pdf"
+            )
         for attempt in range(CREATE_ATTEMPTS):
             try:
-                ident = self.client.upload_attachment(
-                    state.is24_id, want.metadata(), content, want.file_name, content_type
-                )
+                if want.kind == "link":
+                    ident = self.client.create_link(state.is24_id, want.metadata())
+                else:
+                    ident = self.client.upload_attachment(
+                        state.is24_id, want.metadata(), content, want.file_name, content_type
+                    )
                 break
             except IS24OutcomeUnknown:
                 listed = self.client.list_attachments(state.is24_id)

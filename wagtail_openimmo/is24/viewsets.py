@@ -5,6 +5,8 @@
 - *Listings on IS24*: read-only; per listing its IS24 state, IS24 id and a link to the
   public listing on IS24, the last error and notices. Rows are never edited or deleted by
   hand: they hold the IS24 ids that keep the sync from creating duplicates.
+- *Contacts on IS24*: read-only; the contact persons the sync created on IS24, per account,
+  with their IS24 id.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import IS24Connection, IS24ListingState
+from .models import IS24Connection, IS24Contact, IS24ListingState
 
 
 class IS24ConnectionForm(WagtailAdminModelForm):
@@ -147,7 +149,7 @@ class IS24ListingStateViewSet(SnippetViewSet):
         "external_id",
         Column("status_label", label=_("IS24 status")),
         ExposeLinkColumn("is24_id", label=_("IS24 id")),
-        "realestate_type",
+        Column("type_label", label=_("IS24 type"), sort_key="realestate_type"),
         DateColumn("last_synced_at", label=_("last synced")),
         Column("error_message", label=_("last error")),
         Column("notice_message", label=_("notice")),
@@ -157,8 +159,23 @@ class IS24ListingStateViewSet(SnippetViewSet):
     ordering = ["-last_synced_at"]
 
 
+class IS24ContactViewSet(SnippetViewSet):
+    model = IS24Contact
+    icon = "user"
+    menu_label = _("Contacts on IS24")
+    list_display = [
+        Column("name", label=_("name")),
+        "email",
+        "connection",
+        Column("is24_id", label=_("IS24 id")),
+        DateColumn("last_synced_at", label=_("last synced")),
+    ]
+    list_filter = ["connection"]
+    search_fields = ["name", "email", "is24_id"]
+
+
 class IS24ViewSetGroup(SnippetViewSetGroup):
-    items = (IS24ConnectionViewSet, IS24ListingStateViewSet)
+    items = (IS24ConnectionViewSet, IS24ListingStateViewSet, IS24ContactViewSet)
     # Short enough for the admin's sidebar ("ImmobilienScout24" was cut off).
     menu_label = _("ImmoScout24")
     menu_icon = "link-external"

@@ -8,11 +8,12 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import urls
-from .models import IS24Connection, IS24ListingState
+from .models import IS24Connection, IS24Contact, IS24ListingState
 from .viewsets import IS24ViewSetGroup, ReadOnlyPolicy, listing_state_button_label
 
 # State rows hold the IS24 ids that prevent duplicates: looked at, never edited by hand.
 register_permission_policy(IS24ListingState, ReadOnlyPolicy(IS24ListingState))
+register_permission_policy(IS24Contact, ReadOnlyPolicy(IS24Contact))
 register_snippet(IS24ViewSetGroup)
 
 
