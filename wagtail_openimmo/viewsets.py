@@ -23,6 +23,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import FTPAccountForm
+from .leads.viewsets import SearchAgentViewSet
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
 from .permissions import can_view_log, importrun_permissions
 from .views.export import ExportTargetForm
@@ -57,6 +58,15 @@ class BrokerViewSet(SnippetViewSet):
         MultiFieldPanel(
             [FieldPanel("import_approved"), FieldPanel("live_listing_quota")],
             heading=_("Approval"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("enquiry_feedback_xml"), FieldPanel("enquiry_extra_recipient")]
+                ),
+                FieldPanel("withdrawal_button"),
+            ],
+            heading=_("Enquiries from the website"),
         ),
     ]
 
@@ -257,4 +267,5 @@ class OpenImmoViewSetGroup(ViewSetGroup):
         HeldFilesViewSet,
         FTPAccountViewSet,
         ExportTargetViewSet,
+        SearchAgentViewSet,
     )
