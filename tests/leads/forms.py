@@ -6,7 +6,7 @@ import time
 
 from django.core import signing
 
-from wagtail_openimmo.contact import SIGNING_SALT
+from wagtail_openimmo.frontend.contact import SIGNING_SALT
 
 
 def token(age: float = 30) -> str:

@@ -337,7 +337,7 @@ def describe_filters(filters: dict[str, str]) -> list[str]:
     """The agent's filters in words, for its mails and pages."""
     from django.utils.translation import gettext as _
 
-    from ..presentation import OBJEKTART_LABELS, label_for
+    from ..frontend.presentation import OBJEKTART_LABELS, label_for
 
     words = []
     if filters.get("vermarktungsart") == "kauf":
@@ -431,7 +431,7 @@ def _card_facts(listing) -> str:
     from django.utils.formats import number_format
     from django.utils.translation import gettext as _
 
-    from ..presentation import headline_price, objektart_label
+    from ..frontend.presentation import headline_price, objektart_label
 
     parts = [objektart_label(listing)]
     if listing.ort:

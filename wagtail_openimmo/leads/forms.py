@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..contact import SpamProtectedForm
+from ..frontend.contact import SpamProtectedForm
 from .agents import FILTER_KEYS
 
 

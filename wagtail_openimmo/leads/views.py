@@ -23,8 +23,8 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from ..conf import get_setting
-from ..contact import SpamSuspected, client_ip, rate_limited
-from ..filters import ListingFilterForm
+from ..frontend.contact import SpamSuspected, client_ip, rate_limited
+from ..frontend.filters import ListingFilterForm
 from . import agents, withdrawal
 from .forms import SearchAgentForm, WithdrawalForm
 

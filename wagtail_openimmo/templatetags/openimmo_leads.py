@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.inclusion_tag("wagtail_openimmo/includes/search_agent_form.html", takes_context=True)
 def search_agent_form(context):
-    from ..filters import ListingFilterForm
+    from ..frontend.filters import ListingFilterForm
     from ..leads import agents
     from ..leads.forms import SearchAgentForm
     from ..leads.views import AGENT_PATH, FORM_PREFIX

@@ -26,11 +26,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .conf import get_setting
+from ..conf import get_setting
 
 logger = logging.getLogger(__name__)
 
-SIGNING_SALT = "wagtail_openimmo.contact"
+SIGNING_SALT = "wagtail_openimmo.contact"  # the module's old path; kept so tokens stay valid
 
 
 class SpamSuspected(Exception):
@@ -152,6 +152,6 @@ def recipient(listing) -> str:
 def send_enquiry(listing, form: ContactForm, request) -> None:
     """E-mail the enquiry to the broker (with OpenImmo-Feedback) and confirm it to the
     enquirer: see ``leads.enquiry``."""
-    from .leads.enquiry import send_enquiry as send
+    from ..leads.enquiry import send_enquiry as send
 
     send(listing, form.cleaned_data, request)
