@@ -22,6 +22,7 @@ The cycle:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import smtplib
 from collections import defaultdict
@@ -83,44 +84,57 @@ def _decimal(value) -> Decimal | None:
         return None
 
 
-def listing_matches(filters: dict[str, str], listing: dict) -> bool:
-    """Whether a listing (a dict of ``MATCH_FIELDS``) passes an agent's filters.
+def compile_filters(filters: dict[str, str]):
+    """An agent's filters as a predicate over listing dicts (``MATCH_FIELDS``), parsed once.
 
     The same rules as ``ListingFilterForm.filter`` on the index (a test holds the two
     together), except free text: the index asks the search backend, an agent looks for
     every word in the listing's title, place and short description.
     """
+    checks = []
     wanted = filters.get("vermarktungsart")
-    if wanted and listing["vermarktungsart"] != VERMARKTUNGSART.get(wanted):
-        return False
-    if filters.get("objektart") and listing["objektart"] != filters["objektart"]:
-        return False
+    if wanted:
+        code = VERMARKTUNGSART.get(wanted)
+        checks.append(lambda row: row["vermarktungsart"] == code)
+    if filters.get("objektart"):
+        kind = filters["objektart"]
+        checks.append(lambda row: row["objektart"] == kind)
     place = (filters.get("ort") or "").strip()
-    if place and not (
-        place.casefold() in (listing["ort"] or "").casefold()
-        or (listing["plz"] or "").startswith(place)
-    ):
-        return False
-    for key, column, compare in (
-        ("preis_min", "preis", lambda have, limit: have >= limit),
-        ("preis_max", "preis", lambda have, limit: have <= limit),
-        ("zimmer_min", "anzahl_zimmer", lambda have, limit: have >= limit),
-        ("flaeche_min", "flaeche", lambda have, limit: have >= limit),
+    if place:
+        folded = place.casefold()
+        checks.append(
+            lambda row: folded in (row["ort"] or "").casefold()
+            or (row["plz"] or "").startswith(place)
+        )
+    for key, column, at_least in (
+        ("preis_min", "preis", True),
+        ("preis_max", "preis", False),
+        ("zimmer_min", "anzahl_zimmer", True),
+        ("flaeche_min", "flaeche", True),
     ):
         limit = _decimal(filters.get(key))
         if limit is None:
             continue
-        have = listing[column]
-        if have is None or not compare(Decimal(have), limit):
-            return False
-    text = (filters.get("q") or "").strip()
-    if text:
-        haystack = " ".join(
-            str(listing[name] or "") for name in ("title", "ort", "plz", "dreizeiler")
-        ).casefold()
-        if not all(word.casefold() in haystack for word in text.split()):
-            return False
-    return True
+        if at_least:
+            checks.append(lambda row, c=column, v=limit: row[c] is not None and row[c] >= v)
+        else:
+            checks.append(lambda row, c=column, v=limit: row[c] is not None and row[c] <= v)
+    words = [word.casefold() for word in (filters.get("q") or "").split()]
+    if words:
+
+        def text_matches(row) -> bool:
+            haystack = " ".join(
+                str(row[name] or "") for name in ("title", "ort", "plz", "dreizeiler")
+            ).casefold()
+            return all(word in haystack for word in words)
+
+        checks.append(text_matches)
+    return lambda row: all(check(row) for check in checks)
+
+
+def listing_matches(filters: dict[str, str], listing: dict) -> bool:
+    """Whether a listing (a dict of ``MATCH_FIELDS``) passes an agent's filters."""
+    return compile_filters(filters)(listing)
 
 
 # --- subscribe, confirm, unsubscribe -------------------------------------------------------
@@ -259,12 +273,26 @@ def match_listings(listing_ids: Iterable[int]) -> int:
             prefix = row["path"][:length]
             if prefix in prefixes:
                 below[prefix].append(row)
-    new = [
-        SearchAgentMatch(agent_id=agent_id, listing_id=row["pk"])
-        for agent_id, path, filters in agents
-        for row in below.get(path, ())
-        if (agent_id, row["pk"]) not in known and listing_matches(filters or {}, row)
-    ]
+    # Agents with the same page and filters (common: "rent in Mainz") are matched once.
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    filters_of: dict[tuple[str, str], dict] = {}
+    for agent_id, path, filters in agents:
+        key = (path, json.dumps(filters or {}, sort_keys=True))
+        groups[key].append(agent_id)
+        filters_of[key] = filters or {}
+    new = []
+    for key, agent_ids in groups.items():
+        candidates = below.get(key[0])
+        if not candidates:
+            continue
+        matches = compile_filters(filters_of[key])
+        hits = [row["pk"] for row in candidates if matches(row)]
+        new.extend(
+            SearchAgentMatch(agent_id=agent_id, listing_id=pk)
+            for agent_id in agent_ids
+            for pk in hits
+            if (agent_id, pk) not in known
+        )
     SearchAgentMatch.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
     return len(new)
 
