@@ -282,3 +282,14 @@ def test_gdpr_export_and_delete(broker, capsys):
 def test_prices_in_the_filters_are_decimal_strings(broker):
     form = ListingFilterForm({"preis_max": "1.234,5", "zimmer_min": "2.5"})
     assert agents.agent_filters(form) == {"zimmer_min": str(Decimal("2.5"))}
+
+
+def test_a_check_warns_when_the_one_click_url_is_missing(settings):
+    from wagtail_openimmo.checks import check_leads_urls
+
+    assert check_leads_urls() == []
+    settings.ROOT_URLCONF = "tests.leads.urls_without_app"
+    (warning,) = check_leads_urls()
+    assert warning.id == "wagtail_openimmo.W101"
+    settings.WAGTAIL_OPENIMMO = {"SEARCH_AGENTS_ENABLED": False}
+    assert check_leads_urls() == []
