@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import QueryDict
 from django.template.loader import render_to_string
@@ -280,7 +280,7 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         key = (path, json.dumps(filters or {}, sort_keys=True))
         groups[key].append(agent_id)
         filters_of[key] = filters or {}
-    new = []
+    new: list[tuple[int, int]] = []
     for key, agent_ids in groups.items():
         candidates = below.get(key[0])
         if not candidates:
@@ -288,13 +288,28 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         matches = compile_filters(filters_of[key])
         hits = [row["pk"] for row in candidates if matches(row)]
         new.extend(
-            SearchAgentMatch(agent_id=agent_id, listing_id=pk)
-            for agent_id in agent_ids
-            for pk in hits
-            if (agent_id, pk) not in known
+            (agent_id, pk) for agent_id in agent_ids for pk in hits if (agent_id, pk) not in known
         )
-    SearchAgentMatch.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+    _insert_matches(new)
     return len(new)
+
+
+def _insert_matches(pairs: list[tuple[int, int]]) -> None:
+    """Insert (agent, listing) rows with one prepared statement (``executemany``): a big
+    import can make hundreds of thousands, which model instances would make slow. A pair
+    that another worker inserted meanwhile is skipped (``ON CONFLICT DO NOTHING``, which
+    SQLite and PostgreSQL both understand)."""
+    if not pairs:
+        return
+    table = connection.ops.quote_name(SearchAgentMatch._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    sql = (
+        f"INSERT INTO {table} (agent_id, listing_id, matched_at) "  # noqa: S608 (our table)
+        "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(pairs), 10_000):
+            cursor.executemany(sql, [(a, b, now) for a, b in pairs[start : start + 10_000]])
 
 
 # --- sending -------------------------------------------------------------------------------
