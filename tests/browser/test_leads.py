@@ -82,3 +82,44 @@ def test_withdrawal_button_and_form(live_server, chromium, settings, example_sit
     page.get_by_role("button", name="Widerruf bestätigen").click()
     assert "Ihr Widerruf ist eingegangen" in page.get_by_role("status").inner_text()
     assert [m.to for m in mail.outbox] == [[broker.email], ["erika@example.org"]]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_admin_lists_search_agents_and_the_broker_enquiry_settings_in_german(
+    live_server, chromium, django_user_model, size
+):
+    from django.utils import timezone
+    from wagtail.users.models import UserProfile
+
+    broker = make_broker("demo", name="Demo Immobilien GmbH")
+    for n, filters in enumerate([{"vermarktungsart": "miete", "ort": "Mainz"}, {}]):
+        SearchAgent.objects.create(
+            email=f"suche{n}@example.org", index_page=broker.index_page, broker=broker,
+            filters=filters, confirmed_at=timezone.now() if n == 0 else None,
+        )
+    user = django_user_model.objects.create_superuser("admin", "admin@example.com", "pw-123456")
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "de"
+    profile.save()
+    context = chromium(locale="de-DE")
+    page = context.new_page()
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "pw-123456")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/openimmo/search-agents/")
+    table = page.locator("table.listing")
+    assert "suche0@example.org" in table.inner_text()
+    assert "zur Miete, in Mainz" in table.inner_text()
+    assert "True" not in table.inner_text() and "False" not in table.inner_text()
+    screenshot(page, f"leads-admin-search-agents-{size}", full_page=True)
+
+    page.goto(f"{live_server.url}/admin/snippets/wagtail_openimmo/broker/edit/{broker.pk}/")
+    panel = page.get_by_text("Anfragen über die Website")
+    panel.scroll_into_view_if_needed()
+    assert page.get_by_label("OpenImmo-Feedback anhängen").is_checked()
+    screenshot(page, f"leads-admin-broker-enquiries-{size}")

@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from ..models import SearchAgent
@@ -27,6 +27,11 @@ class SearchAgentFilterSet(WagtailFilterSet):
     class Meta:
         model = SearchAgent
         fields = ["broker", "confirmed", "active"]
+
+
+def _yes_no(value: bool) -> str:
+    # Words, not Wagtail's tick icons whose title reads "True"/"False" in every language.
+    return str(_("Yes") if value else _("No"))
 
 
 def _filters_text(agent: SearchAgent) -> str:
@@ -52,8 +57,8 @@ class SearchAgentViewSet(ModelViewSet):
                     url_name="wagtail_openimmo_search_agents:inspect"),  # fmt: skip
         Column("broker", label=_("Broker")),
         Column("search", label=_("Search"), accessor=_filters_text),
-        BooleanColumn("confirmed", label=_("Confirmed")),
-        BooleanColumn("active", label=_("Active")),
+        Column("confirmed", label=_("Confirmed"), accessor=lambda a: _yes_no(a.confirmed)),
+        Column("active", label=_("Active"), accessor=lambda a: _yes_no(a.active)),
         Column("sent_count", label=_("Listings mailed")),
         DateColumn("created_at", label=_("Created")),
         DateColumn("last_sent_at", label=_("Last mailed")),
