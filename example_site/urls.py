@@ -13,6 +13,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("sitemap.xml", sitemap),
+    # The app's non-page URLs (the search agents' one-click unsubscribe, RFC 8058).
+    path("openimmo/", include("wagtail_openimmo.urls")),
 ]
 
 if settings.DEBUG:

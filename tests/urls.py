@@ -15,5 +15,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap),
     # Uploaded pictures, for the live-server browser tests (DEBUG is off in tests).
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("openimmo/", include("wagtail_openimmo.urls")),
     path("", include(wagtail_urls)),
 ]

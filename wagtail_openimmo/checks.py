@@ -50,3 +50,27 @@ def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
                 )
             )
     return found
+
+
+@checks.register(checks.Tags.urls)
+def check_leads_urls(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Search agents' one-click unsubscribe needs ``wagtail_openimmo.urls`` (RFC 8058)."""
+    from django.urls import NoReverseMatch, reverse
+
+    from .conf import get_setting
+
+    if not get_setting("SEARCH_AGENTS_ENABLED"):
+        return []
+    try:
+        reverse("wagtail_openimmo:search_agent_unsubscribe", args=["x"])
+    except NoReverseMatch:
+        return [
+            checks.Warning(
+                "Search agents are on, but wagtail_openimmo.urls is not included: mail "
+                "programs' one-click unsubscribe (List-Unsubscribe-Post) cannot work.",
+                hint='Add path("openimmo/", include("wagtail_openimmo.urls")) to your URLconf '
+                "before Wagtail's catch-all, or set SEARCH_AGENTS_ENABLED to False.",
+                id="wagtail_openimmo.W101",
+            )
+        ]
+    return []

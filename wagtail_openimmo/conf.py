@@ -164,6 +164,28 @@ DEFAULTS: dict[str, Any] = {
     "CONTACT_FROM_EMAIL": None,
     # URL of the site's privacy policy, linked from the form's consent checkbox.
     "PRIVACY_POLICY_URL": None,
+    # --- leads: enquiries back to the broker software, search agents ----------------------
+    # Path of the operator's copy of the official OpenImmo-Feedback XSD (its licence forbids
+    # passing it on). Set, every Feedback attachment is validated against it before sending
+    # (an invalid one is logged and left off the mail; the enquiry still goes out).
+    "FEEDBACK_XSD_PATH": None,
+    # Send the enquirer a confirmation of the enquiry (what, which listing, who answers).
+    "CONTACT_CONFIRMATION": True,
+    # Search agents (Suchauftraege) on listing indexes: a visitor saves the filters with an
+    # e-mail address (double opt-in) and is mailed new matching listings.
+    "SEARCH_AGENTS_ENABLED": True,
+    # "digest": at most one mail per agent every SEARCH_AGENT_DIGEST_HOURS; "immediate": a
+    # mail as soon as matching listings are found (the sending job runs every
+    # SEARCH_AGENT_SEND_MINUTES).
+    "SEARCH_AGENT_MODE": "digest",
+    "SEARCH_AGENT_DIGEST_HOURS": 24,
+    "SEARCH_AGENT_SEND_MINUTES": 15,
+    # Unconfirmed agents are deleted after this many hours.
+    "SEARCH_AGENT_UNCONFIRMED_HOURS": 48,
+    # An agent whose mails bounced this many times stops.
+    "SEARCH_AGENT_MAX_BOUNCES": 3,
+    # Most listings listed in one mail (the rest are counted, with a link to the list).
+    "SEARCH_AGENT_MAX_LISTINGS": 20,
     # --- IS24 (the opt-in sub-app wagtail_openimmo.is24) -----------------------------------
     # Host of IS24's REST API; the API's own paths (/restapi/api/offer/v1.0/...) are appended.
     # None: each connection's own system, https://rest.sandbox-immobilienscout24.de for a

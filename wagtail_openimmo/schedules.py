@@ -88,6 +88,14 @@ JOBS: list[JobSpec] = [
     ),
     # Upload exports to the brokers' configured FTP targets (a no-op without targets).
     JobSpec("export-push", "wagtail_openimmo.tasks.push_exports", Schedule.HOURLY),
+    # Mail search agents their new matching listings; delete unconfirmed agents.
+    JobSpec(
+        "search-agents",
+        "wagtail_openimmo.tasks.send_search_agent_mails",
+        Schedule.MINUTES,
+        minutes="SEARCH_AGENT_SEND_MINUTES",
+        enabled=lambda: bool(get_setting("SEARCH_AGENTS_ENABLED")),
+    ),
     # Synchronise listings with ImmobilienScout24.
     JobSpec(
         "is24-sync",

@@ -132,3 +132,21 @@ def import_staged(run_id: int) -> dict | None:
     run = import_run(run)
     return {"run": run.pk, "status": run.status, "created": run.created,
             "updated": run.updated, "withdrawn": run.withdrawn, "rejected": run.rejected}
+
+
+def match_search_agents(listing_ids: list[int]) -> int:
+    """Record which search agents the listings an import created or changed match, then
+    send what is due (see ``leads.agents``)."""
+    from .leads import agents
+
+    found = agents.match_listings(listing_ids)
+    if found:
+        agents.send_due()
+    return found
+
+
+def send_search_agent_mails() -> dict[str, int]:
+    """Send the search agents' due mails; delete unconfirmed agents past their time."""
+    from .leads import agents
+
+    return {"sent": agents.send_due(), "purged": agents.purge_unconfirmed()}

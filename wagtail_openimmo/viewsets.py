@@ -25,6 +25,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import FTPAccountForm
+from .leads.viewsets import SearchAgentViewSet
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
 from .permissions import can_run_import, can_view_log, importrun_permissions
 from .timewords import yes_no
@@ -106,6 +107,15 @@ class BrokerViewSet(SnippetViewSet):
         MultiFieldPanel(
             [FieldPanel("import_approved"), FieldPanel("live_listing_quota")],
             heading=_("Approval"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [FieldPanel("enquiry_feedback_xml"), FieldPanel("enquiry_extra_recipient")]
+                ),
+                FieldPanel("withdrawal_button"),
+            ],
+            heading=_("Enquiries from the website"),
         ),
     ]
 
@@ -342,4 +352,5 @@ class OpenImmoViewSetGroup(ViewSetGroup):
         HeldFilesViewSet,
         FTPAccountViewSet,
         ExportTargetViewSet,
+        SearchAgentViewSet,
     )

@@ -20,12 +20,8 @@ import logging
 import time
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -46,24 +42,10 @@ def new_token() -> str:
     return signing.dumps(time.time(), salt=SIGNING_SALT)
 
 
-class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Your e-mail address"))
-    phone = forms.CharField(
-        label=_("Your phone number (optional)"),
-        max_length=50,
-        required=False,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    message = forms.CharField(
-        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
-    )
-    privacy = forms.BooleanField(
-        label=_(
-            "I agree that my details are used to answer my "
-            "enquiry and are sent to the broker by e-mail."
-        )
-    )
+class SpamProtectedForm(forms.Form):
+    """A public form with the honeypot and the signed timestamp (see the module docstring).
+    The enquiry form and the search-agent form are such forms."""
+
     # Honeypot: people never see it; see the module docstring.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -77,10 +59,10 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["ts"] = new_token()
-        self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        if "email" in self.fields:
+            self.fields["email"].widget.attrs["autocomplete"] = "email"
         privacy_url = get_setting("PRIVACY_POLICY_URL")
-        if privacy_url:
+        if privacy_url and "privacy" in self.fields:
             self.fields["privacy"].help_text = format_html(
                 '<a href="{}">{}</a>', privacy_url, _("Privacy policy")
             )
@@ -116,6 +98,31 @@ class ContactForm(forms.Form):
         return self.is_valid()
 
 
+class ContactForm(SpamProtectedForm):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    phone = forms.CharField(
+        label=_("Your phone number (optional)"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    message = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    privacy = forms.BooleanField(
+        label=_(
+            "I agree that my details are used to answer my "
+            "enquiry and are sent to the broker by e-mail."
+        )
+    )
+    field_order = ["name", "email", "phone", "message", "privacy", "website", "ts"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+
 def client_ip(request) -> str:
     header = get_setting("CONTACT_CLIENT_IP_HEADER")
     if header and request.META.get(header):
@@ -143,26 +150,8 @@ def recipient(listing) -> str:
 
 
 def send_enquiry(listing, form: ContactForm, request) -> None:
-    """E-mail the enquiry to the broker, in the broker's report language."""
-    data = form.cleaned_data
-    broker = listing.broker
-    context = {
-        "listing": listing,
-        "listing_url": listing.get_full_url(request),
-        "broker": broker,
-        "name": data["name"],
-        "email": data["email"],
-        "phone": data["phone"],
-        "message": data["message"],
-    }
-    with translation.override(broker.language or settings.LANGUAGE_CODE):
-        subject = render_to_string("wagtail_openimmo/email/contact_subject.txt", context)
-        body = render_to_string("wagtail_openimmo/email/contact_body.txt", context)
-    EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=get_setting("CONTACT_FROM_EMAIL") or settings.DEFAULT_FROM_EMAIL,
-        to=[recipient(listing)],
-        reply_to=[data["email"]],
-    ).send()
-    logger.info("Enquiry about listing %s sent to the broker %s", listing.pk, broker.slug)
+    """E-mail the enquiry to the broker (with OpenImmo-Feedback) and confirm it to the
+    enquirer: see ``leads.enquiry``."""
+    from ..leads.enquiry import send_enquiry as send
+
+    send(listing, form.cleaned_data, request)

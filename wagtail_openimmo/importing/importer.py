@@ -293,7 +293,18 @@ def import_file(
             exc.import_result = result
         raise
     _finish_run(result)
+    if not dry_run and (result.created or result.updated):
+        _after_changes(result)
     return result
+
+
+def _after_changes(result: ImportResult) -> None:
+    """What follows an import that created or changed listings: search agents are matched
+    in django-q once the import's transactions have committed (``leads.agents``)."""
+    from ..leads.agents import queue_matching
+
+    changed = (Outcome.CREATED, Outcome.UPDATED)
+    queue_matching(e.listing_id for e in result.entries if e.outcome in changed and e.listing_id)
 
 
 def _refuse(result: ImportResult, problem: Problem) -> None:

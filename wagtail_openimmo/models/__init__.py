@@ -3,6 +3,7 @@
 from .brokers import Broker
 from .exports import ExportTarget
 from .ftp import FTPAccount, FTPSettings
+from .leads import SearchAgent, SearchAgentMatch
 from .pages import (
     AbstractListingIndexPage,
     AbstractListingPage,
@@ -28,4 +29,6 @@ __all__ = [
     "ListingIndexPage",
     "ListingPage",
     "WorkerHeartbeat",
+    "SearchAgent",
+    "SearchAgentMatch",
 ]

@@ -68,6 +68,22 @@ class Broker(models.Model):
         _("live listing quota"), null=True, blank=True,
         help_text=_("Most live listings this broker may have; empty for no limit."),
     )
+    # --- enquiries (leads) from the website, see docs/leads.md ---
+    enquiry_feedback_xml = models.BooleanField(
+        _("attach OpenImmo-Feedback"), default=True,
+        help_text=_("Attach an OpenImmo-Feedback XML file to every enquiry mail, so that "
+                    "the broker software files the enquirer as a contact."),
+    )
+    enquiry_extra_recipient = models.EmailField(
+        _("extra enquiry recipient"), blank=True,
+        help_text=_("Also send every enquiry to this address (e.g. the office)."),
+    )
+    withdrawal_button = models.BooleanField(
+        _("\"Withdraw from contract\" button"), default=False,
+        help_text=_("Only for brokers whose visitors conclude brokerage contracts online "
+                    "(§ 356a BGB): shows a permanently visible withdrawal function on the "
+                    "broker's listing pages."),
+    )
     approval_requested_at = models.DateTimeField(
         _("approval requested at"), null=True, blank=True, editable=False,
         help_text=_("When the broker was told that the account awaits approval."),

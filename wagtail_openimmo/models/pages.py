@@ -71,6 +71,11 @@ def listing_field(name: str) -> models.Field:
     raise ValueError(spec.kind)
 
 
+# Sub-paths of a listing index that are not listings (see ``leads.views``). They take
+# precedence over a listing whose slug happened to be one of them.
+LEADS_PATHS = ("search-agent", "withdrawal")
+
+
 class AbstractListingIndexPage(Page):
     """A broker's list of listings. Its children are the broker's ``ListingPage``\\ s.
 
@@ -127,6 +132,9 @@ class AbstractListingIndexPage(Page):
         index is the parent of every listing, so it finds them here and serves them as
         "gone" (see ``serve``) — for visitors and search engines that followed old links.
         So are listings that were deleted (``DeletedListing``)."""
+        if path_components and path_components[0] in LEADS_PATHS and self.live:
+            # Search agents and the withdrawal function (``leads.views``).
+            return RouteResult(self, kwargs={"leads_path": list(path_components)})
         try:
             return super().route(request, path_components)
         except Http404:
@@ -145,9 +153,13 @@ class AbstractListingIndexPage(Page):
                     return RouteResult(self, kwargs={"withdrawn_listing": withdrawn})
             raise
 
-    def serve(self, request, *args, withdrawn_listing=None, **kwargs):
+    def serve(self, request, *args, withdrawn_listing=None, leads_path=None, **kwargs):
         from ..frontend.views import in_page_language, serve_withdrawn
 
+        if leads_path is not None:
+            from ..leads import views as leads_views
+
+            return in_page_language(self, lambda: leads_views.serve(self, request, leads_path))
         if withdrawn_listing is not None:
             return in_page_language(self, lambda: serve_withdrawn(self, request, withdrawn_listing))
         return in_page_language(

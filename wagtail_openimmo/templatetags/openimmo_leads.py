@@ -1,0 +1,45 @@
+"""Template tags of leads: ``{% load openimmo_leads %}``.
+
+{% search_agent_form %}      on a listing index: "get new listings by e-mail" with the
+                             current filters (nothing when search agents are off)
+{% withdrawal_link page %}   the "withdraw from contract" button (§ 356a BGB) where the
+                             broker switched it on
+"""
+
+from __future__ import annotations
+
+from django import template
+
+from ..conf import get_setting
+
+register = template.Library()
+
+
+@register.inclusion_tag("wagtail_openimmo/includes/search_agent_form.html", takes_context=True)
+def search_agent_form(context):
+    from ..frontend.filters import ListingFilterForm
+    from ..leads import agents
+    from ..leads.forms import SearchAgentForm
+    from ..leads.views import AGENT_PATH, FORM_PREFIX
+
+    request = context.get("request")
+    page = context.get("page")
+    if not get_setting("SEARCH_AGENTS_ENABLED") or page is None or request is None:
+        return {"hidden": True}
+    filters = agents.agent_filters(ListingFilterForm(request.GET or None))
+    return {
+        "form": SearchAgentForm(prefix=FORM_PREFIX, filters=filters),
+        "filters": agents.describe_filters(filters),
+        "action": f"{page.get_url(request)}{AGENT_PATH}/",
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("wagtail_openimmo/includes/withdrawal_link.html", takes_context=True)
+def withdrawal_link(context, page=None):
+    from ..leads.withdrawal import withdrawal_url
+
+    page = page or context.get("page")
+    request = context.get("request")
+    return {"url": withdrawal_url(page, request) if page is not None else None}
