@@ -259,12 +259,19 @@ def test_a_file_whose_every_property_is_rejected_is_rejected(tmp_path, broker):
     assert not result.refused and not ListingPage.objects.exists()
 
 
-def test_a_needed_value_the_column_cannot_hold_rejects_the_property(tmp_path, broker):
-    # a sale without its price cannot be shown (see test_column_fit.py for the others)
-    result = run_import(tmp_path, broker, Prop(kaufpreis="12345678901234567"))
+def test_a_needed_value_the_column_cannot_hold_rejects_the_property_in_strict_mode(
+    tmp_path, broker
+):
+    # Strict mode rejects a sale without its price (see test_column_fit.py for the others);
+    # lenient mode (the default) imports it with the price "on request" and a warning.
+    with openimmo_settings(STRICT_VALIDATION=True):
+        result = run_import(tmp_path, broker, Prop(kaufpreis="12345678901234567"))
     assert result.rejected == 1
     assert result.errors[0]["code"] == "number_out_of_range"
     assert "kaufpreis" in result.errors[0]["path"]
+    result = run_import(tmp_path, broker, Prop(kaufpreis="12345678901234567"), name="b.xml")
+    assert (result.created, result.rejected) == (1, 0)
+    assert "number_out_of_range" in [w["code"] for w in result.warnings]
 
 
 def test_quota_rejects_new_live_listings_beyond_it(tmp_path, broker):

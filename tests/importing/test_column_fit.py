@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 from lxml import etree
 
-from tests.importing.helpers import Prop, count_writes, transfer, write_upload
+from tests.importing.helpers import Prop, count_writes, openimmo_settings, transfer, write_upload
 from wagtail_openimmo.importing import import_file, render_message
 from wagtail_openimmo.importing.columns import fit, fitted
 from wagtail_openimmo.models import ListingPage
@@ -84,12 +84,19 @@ def test_a_value_out_of_range_leaves_the_column_empty_and_warns(tmp_path, broker
 
 @pytest.mark.parametrize("value", HUGE["decimal"])
 def test_a_sale_without_a_usable_price_is_rejected_the_others_imported(tmp_path, broker, value):
+    """Strict mode rejects it; lenient mode (issue 13) imports it, price "on request"."""
     xml = with_value(transfer(Prop(intern="1"), Prop(intern="2")), "preise/kaufpreis", value)
-    result = import_bytes(tmp_path, broker, xml)
+    with openimmo_settings(STRICT_VALIDATION=True):
+        result = import_bytes(tmp_path, broker, xml)
     assert (result.status, result.created, result.rejected) == ("partly_imported", 1, 1)
     [problem] = result.entries[0].errors
     assert problem["code"] == "number_out_of_range" and problem["path"] == "preise/kaufpreis"
     assert list(ListingPage.objects.values_list("objektnr_intern", flat=True)) == ["2"]
+
+    lenient = import_bytes(tmp_path, broker, xml, name="lenient.xml")
+    assert (lenient.created, lenient.rejected) == (1, 0)
+    assert ListingPage.objects.get(objektnr_intern="1").kaufpreis is None
+    assert "number_out_of_range" in [w["code"] for w in lenient.entries[0].warnings]
 
 
 def test_a_reference_object_keeps_going_without_its_price(tmp_path, broker):
@@ -105,7 +112,8 @@ def test_a_rent_is_needed_only_when_no_other_rent_is_usable(tmp_path, broker):
     xml = with_value(rent, "preise/kaltmiete", "1e309", index=0)
     xml = with_value(xml, "preise/kaltmiete", "1e309", index=1)
     xml = with_value(xml, "preise/warmmiete", "950.00", index=1)
-    result = import_bytes(tmp_path, broker, xml)
+    with openimmo_settings(STRICT_VALIDATION=True):
+        result = import_bytes(tmp_path, broker, xml)
     assert [e.outcome for e in result.entries] == ["rejected", "created"]
     assert result.entries[0].errors[0]["code"] == "number_out_of_range"
     assert [w["code"] for w in result.entries[1].warnings if w["path"] == "preise/kaltmiete"] == [

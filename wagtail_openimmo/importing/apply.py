@@ -31,6 +31,7 @@ from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
+from ..conf import get_setting
 from ..exporting.records import has_stored_record, identity, listing_tree
 from ..models import (
     Broker,
@@ -261,7 +262,7 @@ def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -
     if known is not None:
         ctx.seen.add(known.id)
     if record.aktion != "DELETE":
-        problems.extend(columns.check(record))
+        problems.extend(columns.check(record, strict=get_setting("STRICT_VALIDATION")))
     if any(p.severity == "error" for p in problems):
         entry = _entry(record, position, Outcome.REJECTED, known=known, problems=problems)
         save_entry(ctx, entry)

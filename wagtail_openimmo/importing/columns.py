@@ -157,11 +157,12 @@ def _shown(text: str) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
-def check(record: PropertyRecord) -> list[Problem]:
+def check(record: PropertyRecord, *, strict: bool = False) -> list[Problem]:
     """A finding for every value of ``record`` that does not fit its column.
 
     A warning when the column can stay empty; an error (the property is rejected) when the
-    project's rules would reject the property without the value.
+    project's rules would reject the property without the value — in ``strict`` mode more
+    rules reject (a sale without its price), in lenient mode few do.
     """
     misfits: list[tuple[str, Misfit]] = []
     for name, value in record.fields.items():
@@ -179,7 +180,7 @@ def check(record: PropertyRecord) -> list[Problem]:
         without = replace(record, fields={k: v for k, v in record.fields.items() if k != name})
         needed = any(
             p.severity == "error" and p.code not in known_errors
-            for p in rules.check_record(without, element)
+            for p in rules.check_record(without, element, strict=strict)
         )
         severity = "error" if needed else "warning"
         raw = _raw(element, spec.path) or str(record.fields[name])
