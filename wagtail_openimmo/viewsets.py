@@ -24,7 +24,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .forms import FTPAccountForm
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
-from .permissions import can_view_log, importrun_permissions
+from .permissions import IMPORT_RUN_POLICY, can_view_log, importrun_permissions
 from .views.export import ExportTargetForm
 from .views.held import ApproveBrokerView, ConfirmHeldView, DiscardHeldView, HeldFilesView
 from .views.runs import (
@@ -149,6 +149,7 @@ class ImportRunViewSet(ModelViewSet):
     """The import log: read-only (imports write it), filterable, one page per run."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     name = "openimmo_runs"
     url_prefix = "openimmo/runs"
     url_namespace = "wagtail_openimmo_runs"

@@ -125,6 +125,9 @@ class IS24ConnectionViewSet(SnippetViewSet):
 
 class IS24ListingStateViewSet(SnippetViewSet):
     model = IS24ListingState
+    # Carried by the viewset (Wagtail 7 has no policy registry; wagtail_hooks registers it
+    # on Wagtail 8 as well).
+    permission_policy = ReadOnlyPolicy(IS24ListingState)
     icon = "list-ul"
     menu_label = _("Listings on IS24")
     inspect_view_enabled = True

@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..inbox import HeldFileError, can_confirm, discard_held
 from ..models import Broker, ImportRun
+from ..permissions import IMPORT_RUN_POLICY
 from .runs import queue_inbox_run
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def held_runs():
 
 class HeldFilesView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView):
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "view"
     template_name = "wagtail_openimmo/admin/held_files.html"
     page_title = gettext_lazy("Held files")
@@ -107,6 +109,7 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
     """POST: approve a broker's imports and queue an inbox run for its waiting files."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 
@@ -129,6 +132,7 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
 
 class _HeldRunActionView(PermissionCheckedMixin, View):
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 

@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..messages import render_messages
 from ..models import ImportRun, ImportRunEntry
+from ..permissions import IMPORT_RUN_POLICY
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class RunImportNowView(PermissionCheckedMixin, View):
     """POST only: queue a scan of all inboxes, then back to where the button was."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 
