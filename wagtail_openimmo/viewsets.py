@@ -66,7 +66,9 @@ class _ShowGeneratedPasswordMixin:
 
     def save_action(self):
         password = getattr(self.form, "generated_password", None)
-        if password and not self.expects_json_response:
+        # Wagtail 8 also saves by JSON (autosave), where no message is shown; Wagtail 7 has
+        # no such requests (nor the attribute).
+        if password and not getattr(self, "expects_json_response", False):
             messages.warning(
                 self.request,
                 _(
