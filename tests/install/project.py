@@ -17,12 +17,17 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 
 
-def readme_python_block(first_line: str) -> str:
-    """The README's ```python block whose first line starts with ``first_line``."""
-    for block in re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S):
+def readme_block(language: str, first_line: str) -> str:
+    """The README's ```language block whose first line starts with ``first_line``."""
+    pattern = rf"```{re.escape(language)}\n(.*?)```"
+    for block in re.findall(pattern, README.read_text(), flags=re.S):
         if block.startswith(first_line):
             return block
-    raise AssertionError(f"README.md has no python block starting with {first_line!r}")
+    raise AssertionError(f"README.md has no {language} block starting with {first_line!r}")
+
+
+def readme_python_block(first_line: str) -> str:
+    return readme_block("python", first_line)
 
 
 def run(python: str, *args: str, cwd: Path, env: dict | None = None, timeout: int = 300):
