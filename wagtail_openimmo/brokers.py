@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 
 from .conf import get_setting
 from .models import Broker, FTPAccount, ListingIndexPage
+from .models.brokers import default_report_language
 from .models.ftp import generate_password, validate_folder, validate_username
 
 
@@ -84,7 +85,7 @@ def create_broker(
     anbieternr: str | None = None,
     anid: str = "",
     approved: bool = False,
-    language: str = "de",
+    language: str | None = None,
     parent: Page | int | str | None = None,
 ) -> Broker:
     """Create a broker and its ``ListingIndexPage`` under ``parent``: a page, a page id or a
@@ -129,7 +130,7 @@ def create_broker(
         anbieternr=anbieternr or None,
         openimmo_anid=anid or "",
         import_approved=approved,
-        language=language,
+        language=language or default_report_language(),
         index_page=index,
     )
 
