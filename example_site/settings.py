@@ -146,6 +146,8 @@ WAGTAIL_OPENIMMO = {
     "IS24_API_BASE_URL": env("IS24_API_BASE_URL"),
     "IS24_CONSUMER_KEY": env("IS24_CONSUMER_KEY"),
     "IS24_CONSUMER_SECRET": env("IS24_CONSUMER_SECRET"),
+    # Unset, `manage.py check` warns (wagtail_openimmo.W011): the demo has no privacy page.
+    "PRIVACY_POLICY_URL": env("PRIVACY_POLICY_URL"),
 }
 # The built-in FTP server: only what the environment sets (the app's defaults otherwise).
 for _name in ("FTP_HOST", "FTP_PORT", "FTP_PASSIVE_PORTS", "FTP_MASQUERADE_ADDRESS",

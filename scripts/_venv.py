@@ -24,7 +24,27 @@ def say(message: str) -> None:
     print(f"==> {message}", flush=True)
 
 
-def _bootstrap_pip() -> None:
+def ensure_venv(path: Path | None = None, interpreter: str | None = None) -> Path:
+    """The virtual environment ``path`` (default: ``VENV``), made with ``interpreter`` (default:
+    the Python running this script) if it does not exist; returns its python."""
+    path = path or VENV
+    python = path / "bin" / "python"
+    if interpreter is None and sys.version_info < (3, 11):
+        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    if not python.exists():
+        say(f"creating the virtual environment {path}")
+        if interpreter is not None:
+            subprocess.check_call([interpreter, "-m", "venv", str(path)])
+        else:
+            try:
+                venv.EnvBuilder(with_pip=True).create(path)
+            except (subprocess.CalledProcessError, OSError):
+                venv.EnvBuilder(with_pip=False, clear=True).create(path)
+                _bootstrap_pip(python)
+    return python
+
+
+def _bootstrap_pip(python: Path = PYTHON) -> None:
     say("ensurepip is missing; fetching pip from PyPI")
     with urllib.request.urlopen("https://pypi.org/pypi/pip/json", timeout=60) as response:
         meta = json.load(response)
@@ -32,24 +52,12 @@ def _bootstrap_pip() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         target = Path(tmp) / wheel["filename"]
         urllib.request.urlretrieve(wheel["url"], target)
-        subprocess.check_call([str(PYTHON), f"{target}/pip", "install", "--quiet", str(target)])
+        subprocess.check_call([str(python), f"{target}/pip", "install", "--quiet", str(target)])
 
 
-def ensure_venv() -> Path:
-    if sys.version_info < (3, 11):
-        sys.exit(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
-    if not PYTHON.exists():
-        say(f"creating the virtual environment {VENV}")
-        try:
-            venv.EnvBuilder(with_pip=True).create(VENV)
-        except (subprocess.CalledProcessError, OSError):
-            venv.EnvBuilder(with_pip=False, clear=True).create(VENV)
-            _bootstrap_pip()
-    return PYTHON
-
-
-def pip_install(*requirements: str) -> None:
-    marker = VENV / ".installed"
+def pip_install(*requirements: str, python: Path | None = None) -> None:
+    python = python or PYTHON
+    marker = python.parent.parent / ".installed"
     wanted = " ".join(requirements) + "|" + str(
         (ROOT / "pyproject.toml").stat().st_mtime_ns
     )
@@ -57,12 +65,12 @@ def pip_install(*requirements: str) -> None:
         return
     say(f"installing {' '.join(requirements)}")
     subprocess.check_call(
-        [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          *requirements],
         cwd=ROOT,
     )
     marker.write_text(wanted)
 
 
-def run(*args: str, **kwargs) -> None:
-    subprocess.check_call([str(PYTHON), *args], cwd=ROOT, **kwargs)
+def run(*args: str, python: Path | None = None, **kwargs) -> None:
+    subprocess.check_call([str(python or PYTHON), *args], cwd=ROOT, **kwargs)

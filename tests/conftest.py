@@ -1,6 +1,15 @@
 import pytest
+from django.core.cache import cache
 
 from tests.helpers import make_broker
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Django's cache outlives each test's database rollback: cleared before every test, so
+    nothing cached points at rows of an earlier test (Wagtail 7 keeps the sites' root paths
+    there; a test that changed or deleted a Site would leave every later URL None)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+import wagtail
 
 TESTS_DIR = Path(__file__).resolve().parent
 BASE_DIR = TESTS_DIR.parent
@@ -98,6 +99,16 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 WAGTAIL_OPENIMMO = {}
+
+if wagtail.VERSION < (8,):
+    # Wagtail 7 updates the search index in a django-tasks task enqueued on commit, and a
+    # test's transaction never commits: run such tasks at once.
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "ENQUEUE_ON_COMMIT": False,
+        }
+    }
 
 Q_CLUSTER = {
     "name": "tests",

@@ -94,3 +94,82 @@ def test_broker_matches_known_anids(broker):
     assert broker.remember_anid("ACME-ANID-2")
     assert broker.matches_anbieter(None, "acme-anid-2")
     assert not broker.remember_anid("acme-anid-2")
+
+
+# --- where the listing index page goes -----------------------------------------------------
+
+from django.core.management.base import CommandError  # noqa: E402
+from wagtail.models import Page  # noqa: E402
+
+
+def _section(title: str, slug: str) -> Page:
+    root = Site.objects.get(is_default_site=True).root_page
+    page = Page(title=title, slug=slug)
+    root.add_child(instance=page)
+    return page
+
+
+def test_broker_create_under_a_parent_given_by_id_or_path(capsys):
+    section = _section("Immobilien", "immobilien")
+    call_command("openimmo_broker", "create", "a", "--name", "A", "--parent", str(section.pk))
+    assert Broker.objects.get(slug="a").index_page.get_parent().pk == section.pk
+    call_command("openimmo_broker", "create", "b", "--name", "B", "--parent", "/immobilien/")
+    index = Broker.objects.get(slug="b").index_page
+    assert index.get_parent().pk == section.pk
+    assert index.url == "/immobilien/b/"
+    # "/" is the site's root page itself.
+    call_command("openimmo_broker", "create", "c", "--name", "C", "--parent", "/")
+    root = Site.objects.get(is_default_site=True).root_page
+    assert Broker.objects.get(slug="c").index_page.get_parent().pk == root.pk
+
+
+def test_the_default_parent_is_a_setting(settings):
+    section = _section("Angebote", "angebote")
+    settings.WAGTAIL_OPENIMMO = {"BROKER_PARENT_PAGE": "/angebote"}
+    call_command("openimmo_broker", "create", "a", "--name", "A")
+    assert Broker.objects.get(slug="a").index_page.get_parent().pk == section.pk
+    # --parent wins over the setting.
+    call_command("openimmo_broker", "create", "b", "--name", "B", "--parent", "/")
+    root = Site.objects.get(is_default_site=True).root_page
+    assert Broker.objects.get(slug="b").index_page.get_parent().pk == root.pk
+
+
+def test_unknown_parents_are_refused_and_nothing_is_created():
+    for wrong, message in [
+        ("999999", "no page with the id 999999"),
+        ("/nowhere/", "no page at '/nowhere/'"),
+        ("immobilien", "neither a page id nor a URL path"),
+    ]:
+        with pytest.raises(CommandError, match=message):
+            call_command("openimmo_broker", "create", "a", "--name", "A", "--parent", wrong)
+    assert not Broker.objects.exists() and not ListingIndexPage.objects.exists()
+
+
+def test_page_type_rules_are_respected():
+    """A listing index never goes under a listing index or a listing (their subpage_types),
+    as in the admin's "Add child page"."""
+    call_command("openimmo_broker", "create", "a", "--name", "A")
+    broker = Broker.objects.get(slug="a")
+    index = broker.index_page
+    listing = ListingPage(title="Haus", slug="haus", broker=broker)
+    index.add_child(instance=listing)
+    for parent in [index, listing]:
+        with pytest.raises(CommandError, match="cannot be created under"):
+            call_command("openimmo_broker", "create", "b", "--name", "B", "--parent",
+                         str(parent.pk))
+    assert list(Broker.objects.values_list("slug", flat=True)) == ["a"]
+    assert ListingIndexPage.objects.count() == 1
+
+
+def test_listing_index_parent_page_types_setting(settings):
+    root = Site.objects.get(is_default_site=True).root_page
+    assert ListingIndexPage.can_create_at(root)
+    only_under_listings = ["wagtail_openimmo.ListingPage"]
+    settings.WAGTAIL_OPENIMMO = {"LISTING_INDEX_PARENT_PAGE_TYPES": only_under_listings}
+    assert not ListingIndexPage.can_create_at(root)
+    with pytest.raises(CommandError, match="cannot be created under"):
+        call_command("openimmo_broker", "create", "a", "--name", "A")
+    settings.WAGTAIL_OPENIMMO = {"LISTING_INDEX_PARENT_PAGE_TYPES": ["wagtailcore.Page"]}
+    assert ListingIndexPage.can_create_at(root)
+    call_command("openimmo_broker", "create", "a", "--name", "A")
+    assert Broker.objects.filter(slug="a").exists()

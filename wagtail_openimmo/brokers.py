@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
+from .conf import get_setting
 from .models import Broker, FTPAccount, ListingIndexPage
 from .models.brokers import default_report_language
 from .models.ftp import generate_password, validate_folder, validate_username
@@ -22,6 +23,48 @@ def default_root_page() -> Page:
     if site is None:
         raise BrokerError("There is no default Wagtail site; create one in the admin first.")
     return site.root_page.specific
+
+
+def find_parent_page(value: int | str | None) -> Page:
+    """The page a broker's listing index goes under.
+
+    ``value`` is a page id (``42``) or a URL path below the default site's root page
+    (``"/immobilien/"``; ``"/"`` is the root page itself). ``None``: the setting
+    ``BROKER_PARENT_PAGE`` (same forms), else the default site's root page.
+    """
+    if value is None or value == "":
+        value = get_setting("BROKER_PARENT_PAGE")
+        if value is None or value == "":
+            return default_root_page()
+    text = str(value).strip()
+    if text.isdigit():
+        page = Page.objects.filter(pk=int(text)).first()
+        if page is None:
+            raise BrokerError(f"There is no page with the id {text}.")
+        return page.specific
+    if not text.startswith("/"):
+        raise BrokerError(
+            f"{text!r} is neither a page id nor a URL path such as /immobilien/ (below the "
+            "default site's root page)."
+        )
+    root = default_root_page()
+    parts = [part for part in text.split("/") if part]
+    url_path = root.url_path + "".join(f"{part}/" for part in parts)
+    page = Page.objects.filter(url_path=url_path).first()
+    if page is None:
+        raise BrokerError(f"There is no page at {text!r} on the default site.")
+    return page.specific
+
+
+def check_parent_page(parent: Page) -> None:
+    """Refuse a parent under which a listing index may not be created: the parent's
+    ``subpage_types``, the index's ``parent_page_types`` and ``max_count``, as in the admin."""
+    if not ListingIndexPage.can_create_at(parent):
+        raise BrokerError(
+            f"A listing index page cannot be created under {parent.title!r} (page {parent.pk}, "
+            f"{parent.specific_class._meta.verbose_name}): its page type does not allow it. "
+            "Choose another parent with --parent ID or --parent /path/."
+        )
 
 
 def _free_slug(parent: Page, wanted: str) -> str:
@@ -43,9 +86,11 @@ def create_broker(
     anid: str = "",
     approved: bool = False,
     language: str | None = None,
-    parent: Page | None = None,
+    parent: Page | int | str | None = None,
 ) -> Broker:
-    """Create a broker and its ``ListingIndexPage`` (under the site's root page by default).
+    """Create a broker and its ``ListingIndexPage`` under ``parent``: a page, a page id or a
+    URL path (see ``find_parent_page``); by default ``BROKER_PARENT_PAGE`` or the default
+    site's root page. A parent whose page type does not allow listing indexes is refused.
 
     Refused (``BrokerError``): a slug that is not a slug or is taken, an invalid e-mail
     address, an ``anbieternr`` or ANID another broker has already -- two brokers with the
@@ -72,7 +117,9 @@ def create_broker(
         owner = next((b for b in Broker.objects.all() if b.matches_anbieter(None, anid)), None)
         if owner is not None:
             raise BrokerError(f"The ANID {anid!r} belongs to broker {owner.slug!r} already.")
-    parent = parent or default_root_page()
+    if not isinstance(parent, Page):
+        parent = find_parent_page(parent)
+    check_parent_page(parent)
     index = ListingIndexPage(title=name, slug=_free_slug(parent, slug))
     parent.add_child(instance=index)
     index.save_revision().publish()

@@ -5,13 +5,28 @@ from __future__ import annotations
 
 import difflib
 
+from django.apps import apps
 from django.conf import settings
 from django.core import checks
 
-from .conf import DEFAULTS
+from .conf import DEFAULTS, get_setting
+
+# ``manage.py check --tag wagtail_openimmo`` runs only the app's own checks.
+TAG = "wagtail_openimmo"
+
+# Apps the package cannot work without, and what breaks without each (the check's hint).
+REQUIRED_APPS: dict[str, str] = {
+    "django_q": "imports, reports, exports and schedules run as django-q tasks "
+    "(openimmo_schedule fails with 'no such table')",
+    "wagtail.contrib.settings": "the 'OpenImmo FTP' setting lives there "
+    "(the admin fails with NoReverseMatch without it)",
+    "wagtail.snippets": "brokers, FTP accounts and export targets are snippets",
+    "wagtail.images": "listing pictures are Wagtail images",
+    "wagtail.documents": "listing documents (exposés, floor plans) are Wagtail documents",
+}
 
 
-@checks.register()
+@checks.register(TAG)
 def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     configured = getattr(settings, "WAGTAIL_OPENIMMO", None) or {}
     if not isinstance(configured, dict):
@@ -74,3 +89,60 @@ def check_leads_urls(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register(TAG)
+def check_required_apps(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every app the package needs is in ``INSTALLED_APPS`` (E010): fail at start, not at the
+    first import, schedule run or admin page."""
+    return [
+        checks.Error(
+            f"wagtail_openimmo needs {name!r} in INSTALLED_APPS: {why}.",
+            hint=f"Add {name!r} to INSTALLED_APPS (see the README's 'Installing into an "
+            "existing Wagtail site'), then run migrate.",
+            obj=name,
+            id="wagtail_openimmo.E010",
+        )
+        for name, why in REQUIRED_APPS.items()
+        if not apps.is_installed(name)
+    ]
+
+
+@checks.register(TAG)
+def check_q_cluster(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Without ``Q_CLUSTER`` django-q2 falls back to a Redis broker on localhost, which a site
+    using the database queue does not run: tasks would be lost or the cluster would not start."""
+    if not apps.is_installed("django_q") or getattr(settings, "Q_CLUSTER", None):
+        return []
+    return [
+        checks.Warning(
+            "Q_CLUSTER is not set: django-q2 then expects a Redis server on localhost, and "
+            "imports, reports and schedules do not run with the database queue.",
+            hint=(
+                'Set Q_CLUSTER, e.g. {"name": "wagtail_openimmo", "orm": "default", '
+                '"timeout": 1800, "retry": 2100} (see the README).'
+            ),
+            id="wagtail_openimmo.W010",
+        )
+    ]
+
+
+@checks.register(TAG)
+def check_privacy_policy(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A contact form that collects personal data links to a privacy policy (GDPR art. 13)."""
+    configured = getattr(settings, "WAGTAIL_OPENIMMO", None)
+    if not isinstance(configured, dict):
+        return []  # E001 already says so
+    if not get_setting("CONTACT_FORM_ENABLED") or get_setting("PRIVACY_POLICY_URL"):
+        return []
+    return [
+        checks.Warning(
+            "The contact form on listing pages is on, but no privacy policy is linked from "
+            "its consent checkbox.",
+            hint=(
+                "Set WAGTAIL_OPENIMMO['PRIVACY_POLICY_URL'] (the default for every site), or "
+                "turn the form off with WAGTAIL_OPENIMMO['CONTACT_FORM_ENABLED'] = False."
+            ),
+            id="wagtail_openimmo.W011",
+        )
+    ]

@@ -51,6 +51,14 @@ DEFAULTS: dict[str, Any] = {
     # Seconds an import waits for another import of the same broker before giving up
     # (``locks.BrokerLocked``; the inbox retries the file on its next run).
     "LOCK_TIMEOUT": 900,
+    # Where `openimmo_broker create` puts a new broker's listing index page when --parent is
+    # not given: a page id or a URL path below the default site's root page ("/immobilien/").
+    # None: the default site's root page.
+    "BROKER_PARENT_PAGE": None,
+    # The page types a listing index page may be created under, as "app_label.ModelName"
+    # strings (e.g. ["home.HomePage"]). None: any page whose own subpage_types allow it
+    # (never a listing or another listing index).
+    "LISTING_INDEX_PARENT_PAGE_TYPES": None,
     # --- inbox, FTP ----------------------------------------------------------------------
     # Root folder of the brokers' inboxes. None: settings.OPENIMMO_INBOX_DIR, else
     # MEDIA_ROOT/../openimmo-inbox.

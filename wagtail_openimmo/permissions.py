@@ -35,6 +35,11 @@ class ImportRunPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
+# The views and the import log's viewset carry this policy themselves (Wagtail 7 has no
+# policy registry); on Wagtail 8 wagtail_hooks registers it too.
+IMPORT_RUN_POLICY = ImportRunPermissionPolicy(ImportRun)
+
+
 def can_view_log(user) -> bool:
     return user.is_active and (user.has_perm(VIEW_LOG) or user.has_perm(RUN_IMPORT))
 

@@ -27,7 +27,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from .forms import FTPAccountForm
 from .leads.viewsets import SearchAgentViewSet
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
-from .permissions import can_run_import, can_view_log, importrun_permissions
+from .permissions import IMPORT_RUN_POLICY, can_run_import, can_view_log, importrun_permissions
 from .timewords import yes_no
 from .views.export import ExportTargetForm, can_export
 from .views.held import ApproveBrokerView, ConfirmHeldView, DiscardHeldView, HeldFilesView
@@ -125,7 +125,9 @@ class _ShowGeneratedPasswordMixin:
 
     def save_action(self):
         password = getattr(self.form, "generated_password", None)
-        if password and not self.expects_json_response:
+        # Wagtail 8 also saves by JSON (autosave), where no message is shown; Wagtail 7 has
+        # no such requests (nor the attribute).
+        if password and not getattr(self, "expects_json_response", False):
             messages.warning(
                 self.request,
                 _(
@@ -220,6 +222,7 @@ class ImportRunViewSet(ModelViewSet):
     """The import log: read-only (imports write it), filterable, one page per run."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     name = "openimmo_runs"
     url_prefix = "openimmo/runs"
     url_namespace = "wagtail_openimmo_runs"

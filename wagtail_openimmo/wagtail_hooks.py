@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 from wagtail.contrib.settings.registry import register_setting
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from .compat import register_permission_policy
 from .models import Broker, FTPSettings, ImportRun
-from .permissions import ImportRunPermissionPolicy, can_view_log
+from .permissions import IMPORT_RUN_POLICY, can_view_log
 from .views import brokers as broker_views
 from .views import export as export_views
 from .views.dashboard import ImportRunsPanel
@@ -54,7 +54,7 @@ def export_button(snippet, user, next_url=None):
 hooks.register("register_bulk_action", export_views.ExportListingsBulkAction)
 
 # Before any viewset asks for the fallback policy.
-register_permission_policy(ImportRun, ImportRunPermissionPolicy(ImportRun))
+register_permission_policy(ImportRun, IMPORT_RUN_POLICY)
 
 # register_snippet registers the whole group: the Broker snippet viewset and the plain
 # admin viewsets in it alike.

@@ -143,5 +143,5 @@ def test_the_page_explorer_offers_the_bulk_action(admin_client, broker):
     html = admin_client.get(reverse("wagtailadmin_explore", args=[broker.index_page_id]))
     text = html.content.decode()
     action = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "export_openimmo"))
-    assert f'href="{action}"' in text
+    assert f'href="{action}' in text  # Wagtail 7 appends ?next=
     assert 'aria-label="Export selected listings as OpenImmo"' in text

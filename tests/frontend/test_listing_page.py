@@ -432,3 +432,13 @@ def test_sitemap_lists_live_listings_with_lastmod_and_leaves_out_withdrawn(clien
     urls = live.get_sitemap_urls()
     assert urls[0]["lastmod"] == live.last_imported_at
     assert f"<lastmod>{live.last_imported_at.date().isoformat()}" in content
+
+
+def test_the_apps_base_renders_the_wagtail_user_bar_for_editors(client, admin_client, broker):
+    """Editors get Wagtail's user bar (edit this page, accessibility checker) on listings
+    rendered in the app's own base template; visitors do not."""
+    page = make_listing(broker, 1)
+    assert "userbar" in admin_client.get(page.url).content.decode()
+    assert "userbar" not in client.get(page.url).content.decode()
+    head = parse(client.get(page.url)).xpath("/html/head")[0]
+    assert head.xpath("link[@rel='stylesheet']/@href") == ["/static/wagtail_openimmo/openimmo.css"]

@@ -242,3 +242,26 @@ def test_render_message_translates_labels_and_survives_broken_translations():
     broken = lambda s: "Kaputt {nope}" if s.startswith("{label}") else s  # noqa: E731
     assert render_message(record, broken).startswith("Title: the value is longer than 255")
     assert render_message({"code": "x", "message": "plain"}) == "plain"
+
+
+def test_report_links_come_from_the_listings_site_record(broker):
+    """One base address for report links: the Wagtail Site the listing is served under."""
+    from wagtail.models import Site
+
+    run = partly_imported_run(broker)
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "immobilien.example.org", 443
+    site.save()
+    page = run.entries.get(outcome="created").listing
+    url = page.get_full_url()
+    assert url.startswith("https://immobilien.example.org/")
+    _, text, html = render_run_report(run, language="en")
+    [line] = [line for line in text.splitlines() if line.startswith("  - W00001")]
+    assert line.endswith(f"): {url}")
+    assert f'href="{url}"' in html
+    # A listing under no Site is not served anywhere: no guessed link.
+    site.delete()
+    _, text, html = render_run_report(run, language="en")
+    [line] = [line for line in text.splitlines() if line.startswith("  - W00001")]
+    assert line.endswith(")")
+    assert "immobilien.example.org" not in text and "href" not in html.split("W00001")[-1]

@@ -127,6 +127,9 @@ class IS24ConnectionViewSet(SnippetViewSet):
 
 class IS24ListingStateViewSet(SnippetViewSet):
     model = IS24ListingState
+    # Carried by the viewset (Wagtail 7 has no policy registry; wagtail_hooks registers it
+    # on Wagtail 8 as well).
+    permission_policy = ReadOnlyPolicy(IS24ListingState)
     icon = "list-ul"
     menu_label = _("Listings on IS24")
     inspect_view_enabled = True
@@ -161,6 +164,8 @@ class IS24ListingStateViewSet(SnippetViewSet):
 
 class IS24ContactViewSet(SnippetViewSet):
     model = IS24Contact
+    # Made and updated by the sync; looked at, never edited by hand.
+    permission_policy = ReadOnlyPolicy(IS24Contact)
     icon = "user"
     menu_label = _("Contacts on IS24")
     list_display = [

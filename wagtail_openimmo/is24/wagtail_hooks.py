@@ -4,16 +4,21 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from ..compat import register_permission_policy
 from . import urls
 from .models import IS24Connection, IS24Contact, IS24ListingState
-from .viewsets import IS24ViewSetGroup, ReadOnlyPolicy, listing_state_button_label
+from .viewsets import (
+    IS24ContactViewSet,
+    IS24ListingStateViewSet,
+    IS24ViewSetGroup,
+    listing_state_button_label,
+)
 
 # State rows hold the IS24 ids that prevent duplicates: looked at, never edited by hand.
-register_permission_policy(IS24ListingState, ReadOnlyPolicy(IS24ListingState))
-register_permission_policy(IS24Contact, ReadOnlyPolicy(IS24Contact))
+register_permission_policy(IS24ListingState, IS24ListingStateViewSet.permission_policy)
+register_permission_policy(IS24Contact, IS24ContactViewSet.permission_policy)
 register_snippet(IS24ViewSetGroup)
 
 

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ('wagtailcore', '0094_alter_page_locale'),
         ('wagtaildocs', '0014_alter_document_file_size'),
         ('wagtailimages', '0027_image_description'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ListingIndexPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page"))),
                 ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='introduction')),
                 ('show_references', models.BooleanField(default=True, help_text='Show sold or rented reference objects in a section of their own.', verbose_name='show reference objects')),
                 ('page_size', models.PositiveSmallIntegerField(default=12, verbose_name='listings per page')),
@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='ListingPage',
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
+                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page"))),
                 ('objektnr_intern', models.CharField(blank=True, max_length=255, null=True, verbose_name='Internal object number')),
                 ('objektnr_extern', models.CharField(blank=True, max_length=255, null=True, verbose_name='Object number')),
                 ('openimmo_obid', models.CharField(blank=True, max_length=255, null=True, verbose_name='OpenImmo object ID')),

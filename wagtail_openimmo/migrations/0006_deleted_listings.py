@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("wagtail_openimmo", "0005_scheduler"),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        migrations.swappable_dependency(getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page")),
     ]
 
     operations = [
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                         db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to=settings.WAGTAIL_PAGE_MODEL,
+                        to=getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page"),
                         verbose_name="listing index page",
                     ),
                 ),

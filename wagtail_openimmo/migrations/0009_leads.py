@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtail_openimmo', '0008_pipeline'),
-        migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
+        ('wagtailcore', '0094_alter_page_locale'),
     ]
 
     operations = [
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('bounces', models.PositiveSmallIntegerField(default=0, verbose_name='bounces')),
                 ('active', models.BooleanField(default=True, help_text='Off when mails to the address bounced too often.', verbose_name='active')),
                 ('broker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='search_agents', to='wagtail_openimmo.broker', verbose_name='broker')),
-                ('index_page', models.ForeignKey(help_text='The listing index (or portal search) the agent was saved on: it matches the listings found there.', on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='listing page')),
+                ('index_page', models.ForeignKey(help_text='The listing index (or portal search) the agent was saved on: it matches the listings found there.', on_delete=django.db.models.deletion.CASCADE, related_name='+', to=getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page"), verbose_name='listing page')),
             ],
             options={
                 'verbose_name': 'search agent',
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('matched_at', models.DateTimeField(auto_now_add=True)),
                 ('sent_at', models.DateTimeField(blank=True, null=True)),
                 ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='wagtail_openimmo.searchagent')),
-                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAIL_PAGE_MODEL)),
+                ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=getattr(settings, "WAGTAIL_PAGE_MODEL", "wagtailcore.Page"))),
             ],
             options={
                 'verbose_name': 'search agent match',

@@ -29,6 +29,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.api import APIField
+from wagtail.coreutils import resolve_model_string
 from wagtail.documents import get_document_model_string
 from wagtail.fields import RichTextField
 from wagtail.images import get_image_model_string
@@ -37,6 +38,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from ..conf import get_setting
 from ..openimmo.fields import FIELDS_BY_NAME
 
 # The picture the API v2 returns with a listing (the front end's specs: frontend.images).
@@ -170,6 +172,16 @@ class AbstractListingIndexPage(Page):
 class ListingIndexPage(AbstractListingIndexPage):
     subpage_types = ["wagtail_openimmo.ListingPage"]
     template = "wagtail_openimmo/listing_index_page.html"
+
+    @classmethod
+    def clean_parent_page_models(cls):
+        """The page types a broker's index may go under: ``LISTING_INDEX_PARENT_PAGE_TYPES``
+        when the site names them (read on each call, unlike ``parent_page_types``, so the
+        setting needs no subclass); else any page whose ``subpage_types`` allow it."""
+        names = get_setting("LISTING_INDEX_PARENT_PAGE_TYPES")
+        if not names:
+            return super().clean_parent_page_models()
+        return [resolve_model_string(name) for name in names]
 
     class Meta:
         verbose_name = _("listing index page")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from django.apps import apps
 from django.conf import settings
@@ -48,18 +47,16 @@ class Section:
 
 
 def listing_url(page) -> str | None:
-    """The public address of a live listing page.
+    """The public address of a live listing page, from its Wagtail ``Site`` record.
 
-    ``full_url`` needs the page to be under a Wagtail ``Site``; without one the site's base
-    address (``WAGTAILADMIN_BASE_URL``) and the page's path are the best guess there is.
+    The one base address of report links is the Site the page is served under (its
+    hostname, port and root page in Settings → Sites), so a multi-site installation links
+    each broker's listings on their own domain. A page under no Site is not served, so it
+    gets no link (``WAGTAILADMIN_BASE_URL`` is the admin's address, not the listings').
     """
     if page is None or not page.live:
         return None
-    url = page.get_full_url()
-    if url:
-        return url
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "")
-    return urljoin(base, page.url_path) if base else None
+    return page.get_full_url() or None
 
 
 def needs_report(run: ImportRun) -> bool:

@@ -8,6 +8,7 @@
 {{ page|headline_price }}                  the card price: a Fact (label, value)
 {{ page.objektart|objektart_label }}       Apartment / Wohnung
 {% json_ld json_ld %}                      <script type="application/ld+json">…
+{% openimmo_head description="…" %}        stylesheet, canonical, robots, Open Graph, JSON-LD
 """
 
 from __future__ import annotations
@@ -70,6 +71,22 @@ def og_locale(language_code):
 @register.simple_tag
 def json_ld(data):
     return json_ld_script(data) if data else ""
+
+
+# What the page context gives the head tags (frontend.views sets them).
+_HEAD_CONTEXT = ("page", "request", "canonical_url", "noindex", "og_image_url", "json_ld",
+                 "withdrawn_listing")
+
+
+@register.inclusion_tag("wagtail_openimmo/includes/head.html", takes_context=True)
+def openimmo_head(context, description=""):
+    """Everything a listing or index page needs in ``<head>``: the app's stylesheet, the
+    canonical URL, robots, Open Graph tags and JSON-LD. The app's templates render it in the
+    ``extra_css`` block; a site with its own listing templates or other block names puts
+    ``{% openimmo_head %}`` into its ``<head>`` itself."""
+    values = {name: context.get(name) for name in _HEAD_CONTEXT}
+    values["og_description"] = description
+    return values
 
 
 _BR = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)

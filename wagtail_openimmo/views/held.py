@@ -24,6 +24,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from ..inbox import HeldFileError, can_confirm, discard_held
 from ..messages import say
 from ..models import Broker, ImportRun
+from ..permissions import IMPORT_RUN_POLICY
 from .dispatch import WorkerHealthMixin, dispatch, safe_next
 from .runs import queue_inbox_run, tell
 
@@ -59,6 +60,7 @@ class HeldFilesView(
     WorkerHealthMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
 ):
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "view"
     template_name = "wagtail_openimmo/admin/held_files.html"
     page_title = gettext_lazy("Held files")
@@ -110,6 +112,7 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
     """POST: approve a broker's imports and queue an inbox run for its waiting files."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 
@@ -130,6 +133,7 @@ class ApproveBrokerView(PermissionCheckedMixin, View):
 
 class _HeldRunActionView(PermissionCheckedMixin, View):
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 

@@ -16,6 +16,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..messages import render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
+from ..permissions import IMPORT_RUN_POLICY
 from ..timewords import action_label, yes_no
 from .dispatch import QUEUED, THREAD, Dispatched, WorkerHealthMixin, dispatch, safe_next
 
@@ -139,6 +140,7 @@ class RunImportNowView(PermissionCheckedMixin, View):
     """POST only: queue a scan of all inboxes, then back to where the button was."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 

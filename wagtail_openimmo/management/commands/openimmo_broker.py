@@ -28,6 +28,12 @@ class Command(BaseCommand):
             "--language", default=None, choices=["de", "en"],
             help="Report language (default: German when LANGUAGE_CODE is de*, else English).",
         )
+        create.add_argument(
+            "--parent", default=None,
+            help="Where the broker's listing index page goes: a page id or a URL path below "
+                 "the default site's root (e.g. /immobilien/). Default: the setting "
+                 "BROKER_PARENT_PAGE, else the site's root page.",
+        )
         create.add_argument("--approve", action="store_true",
                             help="Approve imports for this broker right away.")
 
@@ -48,11 +54,13 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         return getattr(self, f"handle_{action}")(**options)
 
-    def handle_create(self, slug, name, email, anbieternr, anid, language, approve, **options):
+    def handle_create(
+        self, slug, name, email, anbieternr, anid, language, approve, parent=None, **options
+    ):
         try:
             broker = create_broker(
                 slug, name=name, email=email, anbieternr=anbieternr, anid=anid,
-                approved=approve, language=language,
+                approved=approve, language=language, parent=parent,
             )
         except BrokerError as exc:
             raise CommandError(str(exc)) from exc
