@@ -48,7 +48,7 @@ from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
 from . import attachments
-from .matching import Known, Overlay, find_listing, with_values
+from .matching import Catalogue, Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
 
@@ -80,6 +80,8 @@ class Context:
     voll_pending: set[int] = field(default_factory=set)  # VOLL will withdraw these at the end
     now: Any = None
     withdraw_mode: str = "unpublish"
+    catalogue: Catalogue | None = None  # the broker's listings, loaded once (real runs)
+    pending_entries: list[ImportRunEntry] = field(default_factory=list)
 
     @property
     def quota_used(self) -> int:
@@ -223,11 +225,35 @@ def _entry(
     )
 
 
-def save_entry(ctx: Context, entry: EntryResult) -> None:
-    """The run log line; written inside the property's transaction when there is one."""
+# Log lines of properties that wrote nothing wait for the next write (or the end of the run)
+# and are inserted together; at most this many wait.
+ENTRY_BATCH = 500
+
+
+def save_entry(ctx: Context, entry: EntryResult, *, now: bool = False) -> None:
+    """The run log line.
+
+    A property that writes something passes ``now=True`` inside its transaction: its line
+    (and those waiting before it, so that the order stays the file's) is written with it.
+    Other lines wait, so that an unchanged file costs one insert per ``ENTRY_BATCH`` lines
+    instead of one per property.
+    """
     if ctx.run is None:
         return
-    ImportRunEntry.objects.create(
+    ctx.pending_entries.append(_entry_row(ctx, entry))
+    if now or len(ctx.pending_entries) >= ENTRY_BATCH:
+        flush_entries(ctx)
+
+
+def flush_entries(ctx: Context) -> None:
+    """Write the waiting run log lines."""
+    if ctx.pending_entries:
+        ImportRunEntry.objects.bulk_create(ctx.pending_entries)
+        ctx.pending_entries.clear()
+
+
+def _entry_row(ctx: Context, entry: EntryResult) -> ImportRunEntry:
+    return ImportRunEntry(
         run=ctx.run,
         position=entry.position,
         listing_id=entry.listing_id if entry.listing_id and entry.listing_id > 0 else None,
@@ -245,7 +271,7 @@ def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -
     problems = list(record.problems)
     known = None
     if record.identity_keys():
-        known, _key = find_listing(ctx.broker, record, ctx.overlay)
+        known, _key = find_listing(ctx.broker, record, ctx.overlay, ctx.catalogue)
     if known is not None:
         ctx.seen.add(known.id)
     if record.errors:
@@ -304,7 +330,9 @@ def withdraw(ctx: Context, known: Known, entry: EntryResult) -> None:
                 page.unpublish(user=None)  # saves the page, logs "wagtail.unpublish"
             else:
                 page.save(update_fields=["withdrawn_at"], clean=False)
-        save_entry(ctx, entry)
+        save_entry(ctx, entry, now=True)
+    if ctx.catalogue is not None:
+        ctx.catalogue.refresh(known.id)
 
 
 def _expected_state(known: Known, reference: bool) -> bool:
@@ -385,12 +413,17 @@ def same_as_listing(
     return patch.comparable(storable(record.data)) == patch.comparable(current)
 
 
-def _not_on_listing(known: Known, located: list[attachments.Located]) -> list[attachments.Located]:
+def _not_on_listing(
+    ctx: Context, known: Known, located: list[attachments.Located]
+) -> list[attachments.Located]:
     """Attachments of an unchanged property that the listing lacks (skipped last time)."""
     files = [item for item in located if item.kind != "link" and not item.missing]
     if not files:
         return []
-    rows = attachments.existing_attachments(known.id)
+    if ctx.catalogue is not None and known.id > 0:
+        rows = ctx.catalogue.files.get(known.id, [])
+    else:
+        rows = attachments.existing_attachments(known.id)
     hashes = {r.content_hash for r in rows if r.content_hash}
     urls = {(r.url, r.source_check) for r in rows if r.kind != "link"}
     return [
@@ -449,7 +482,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     digest = fingerprint(record, located)
 
     if known is not None and known.fingerprint == digest and _expected_state(known, reference):
-        lacking = _not_on_listing(known, located)
+        lacking = _not_on_listing(ctx, known, located)
         arrived, retry_problems = (False, []) if ctx.dry_run else _retry_downloads(ctx, lacking)
         if not arrived:
             problems.extend(p for item in located for p in item.problems)
@@ -569,7 +602,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
                     obj._meta.app_label, obj._meta.model_name, str(obj.pk)
                 )
             entry.listing_id = page.pk
-            save_entry(ctx, entry)
+            save_entry(ctx, entry, now=True)
     except ValidationError as exc:
         stored.delete_files()
         with translation.override("en"):
@@ -590,6 +623,8 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     except BaseException:
         stored.delete_files()
         raise
+    if ctx.catalogue is not None:
+        ctx.catalogue.refresh(page.pk)
     ctx.seen.add(page.pk)
     ctx.active_count += delta
     ctx.result.images_created += stored.images_created
