@@ -27,6 +27,8 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop as _
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -48,6 +50,7 @@ from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
 from . import attachments
+from .indexing import collected_search_updates
 from .matching import Catalogue, Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
@@ -196,6 +199,11 @@ def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> s
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+def _indexed_models() -> list:
+    """The models whose search entries a property's write updates."""
+    return [ListingPage, get_image_model(), get_document_model()]
 
 
 # --- the property ----------------------------------------------------------------------------
@@ -591,8 +599,12 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
                 # made two of them deadlock on PostgreSQL.
                 _lock_index_page(ctx.broker)
             # Every save of the page and of each attachment row would re-index the page's
-            # references (a dozen times per property); index each object once instead.
-            with disable_reference_index_auto_update():
+            # references (a dozen times per property) and its search entry (three times);
+            # index each object once instead.
+            with (
+                disable_reference_index_auto_update(),
+                collected_search_updates(_indexed_models()),
+            ):
                 rows = attachments.store(prepared, ctx.broker, stored)
                 page = _write_page(
                     ctx, record, page, values, rows, digest, reference, publish=not stays_hidden
