@@ -688,11 +688,11 @@ def _write_page(
         # import may want to add a child with the same slug under the same index page.
         parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
-        parent.add_child(instance=page)
+        parent.add_child(instance=page)  # validates the page (Page.save cleans)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)
-        page.save_revision(user=None, log_action=False).publish(user=None)
+        _publish(page, page.save_revision(user=None, log_action=False, clean=False))
     elif publish:
-        page.save_revision(user=None, log_action=True).publish(user=None)
+        _publish(page, page.save_revision(user=None, log_action=True))
     else:
         # an editor took it offline: store the broker's data, leave publishing to editors
         page.save()
@@ -709,6 +709,18 @@ def _write_page(
                 page.pk,
             )
     return page
+
+
+def _publish(page: ListingPage, revision) -> None:
+    """Publish ``revision``, which was saved from ``page`` a moment ago, as Wagtail would.
+
+    Wagtail's publish action first rebuilds the page from the revision's JSON (the page, each
+    attachment row and its picture, loaded and deserialized again) to get what ``page``
+    already is in memory; the revision is told so, which spares that work and changes
+    nothing else (the rebuilt page would take the same values from the same row).
+    """
+    revision.as_object = lambda: page
+    page.publish(revision, user=None)
 
 
 # Columns the importer owns: the draft an editor is working on takes them from the import.

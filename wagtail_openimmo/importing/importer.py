@@ -441,7 +441,8 @@ class _Importer:
         """VOLL: hold the file if it would withdraw too much. True if held."""
         active = {k.id for k in self.active_imported()}
         present = set()
-        for _xml, record in self.records():
+        identities = (r for xml in self.ctx.upload.xml_files for r in xml.transfer.identities())
+        for record in identities:
             if record.identity_keys():
                 known, _key = find_listing(self.broker, record, catalogue=self.ctx.catalogue)
                 if known is not None:
