@@ -501,6 +501,8 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
             return entry
         # a file that failed to download last time is there now: apply the property again
 
+    for item in located:  # from here on the files are read, not only their hashes
+        attachments.extract(item)
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
     values = merged_values(record, page)
     if (
