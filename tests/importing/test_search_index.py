@@ -79,3 +79,26 @@ def test_saves_outside_an_import_are_indexed_at_once(tmp_path, broker):
     image.width, image.height = 64, 48
     image.save()
     assert list(Image.objects.search("Leuchtturm")) == [image]
+
+
+def test_the_reference_index_is_what_wagtails_own_task_makes(tmp_path, broker):
+    """Pictures' references are taken from the objects just saved, not loaded again."""
+    from django.db import transaction
+    from wagtail.models import ReferenceIndex
+    from wagtail.tasks import update_reference_index_task
+
+    import_file(feed(tmp_path, range(2), images=2), broker)
+    objects = [*ListingPage.objects.filter(broker=broker), *Image.objects.all()]
+    types = ContentType.objects.get_for_models(ListingPage, Image).values()
+    rows = ReferenceIndex.objects.filter(content_type__in=types)
+    fields = ("content_type_id", "object_id", "to_content_type_id", "to_object_id", "model_path")
+    after_import = set(rows.values_list(*fields))
+    referring = {(ct, obj) for ct, obj, *_rest in after_import}
+    assert len({ct for ct, _obj in referring}) == 2  # listings and pictures refer to things
+    rows.delete()
+    with transaction.atomic():
+        for obj in objects:
+            update_reference_index_task.enqueue(
+                obj._meta.app_label, obj._meta.model_name, str(obj.pk)
+            )
+    assert set(rows.values_list(*fields)) == after_import

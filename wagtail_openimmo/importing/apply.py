@@ -32,7 +32,6 @@ from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
-from wagtail.tasks import update_reference_index_task
 
 from ..exporting.records import has_stored_record, identity, listing_tree
 from ..models import (
@@ -49,7 +48,7 @@ from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
 from . import attachments
-from .indexing import collected_search_updates
+from .indexing import collected_search_updates, update_references
 from .matching import Catalogue, Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
@@ -610,10 +609,9 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
                 page = _write_page(
                     ctx, record, page, values, rows, digest, reference, publish=not stays_hidden
                 )
-            for obj in [page, *stored.objects]:
-                update_reference_index_task.enqueue(
-                    obj._meta.app_label, obj._meta.model_name, str(obj.pk)
-                )
+            update_references(page)
+            for obj in stored.objects:
+                update_references(obj, fresh=True)
             entry.listing_id = page.pk
             save_entry(ctx, entry, now=True)
     except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""Search-index updates of an import, collected and done once per object, in bulk.
+"""Search-index and reference-index updates of an import, with fewer round trips.
 
 Writing one listing saves its page three times (``add_child``, the revision, ``publish``)
 and each picture once; every save would update the search index on its own (Wagtail's
@@ -24,6 +24,8 @@ from django_tasks.backends.immediate import ImmediateBackend
 from modelsearch.backends import get_search_backends_with_name
 from modelsearch.signal_handlers import post_save_signal_handler
 from modelsearch.tasks import insert_or_update_object_task
+from wagtail.models import ReferenceIndex
+from wagtail.tasks import update_reference_index_task
 
 logger = logging.getLogger("wagtail_openimmo.importing")
 
@@ -99,3 +101,19 @@ def index_objects(model, pks: list) -> None:
             logger.exception("Indexing %s objects in search backend %r failed", model, name)
             if not search_backend.catch_indexing_errors:
                 raise
+
+
+def update_references(obj, *, fresh: bool = False) -> None:
+    """Update ``obj``'s entries in Wagtail's reference index, as its save would have.
+
+    ``fresh``: ``obj`` was created a moment ago in this transaction and has no parent object
+    (a picture or document), so with the immediate task backend its references are taken
+    from it directly -- Wagtail's task would load it again and open a savepoint for the
+    same result. Otherwise the task is queued as Wagtail queues it.
+    """
+    immediate = isinstance(update_reference_index_task.get_backend(), ImmediateBackend)
+    if fresh and immediate:
+        if ReferenceIndex.is_indexed(type(obj)):
+            ReferenceIndex.create_or_update_for_object(obj)  # inside the caller's atomic()
+        return
+    update_reference_index_task.enqueue(obj._meta.app_label, obj._meta.model_name, str(obj.pk))
