@@ -254,8 +254,9 @@ def save_entry(ctx: Context, entry: EntryResult, *, now: bool = False) -> None:
 def flush_entries(ctx: Context) -> None:
     """Write the waiting run log lines."""
     if ctx.pending_entries:
-        ImportRunEntry.objects.bulk_create(ctx.pending_entries)
-        ctx.pending_entries.clear()
+        # taken off first: lines that fail to insert must not come back with a later batch
+        rows, ctx.pending_entries = ctx.pending_entries, []
+        ImportRunEntry.objects.bulk_create(rows)
 
 
 def _entry_row(ctx: Context, entry: EntryResult) -> ImportRunEntry:
