@@ -305,7 +305,9 @@ def _import(
 ) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="openimmo-import-"))
     try:
-        with open_upload(path) as upload:
+        run = result.run
+        known = (run.checksum, run.size) if run is not None and run.checksum else None
+        with open_upload(path, checksum=known) as upload:
             _describe(result, upload)
             for problem in check_anbieter(upload, broker, dry_run=dry_run):
                 result.problems.append(message_dict(problem))

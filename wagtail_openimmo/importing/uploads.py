@@ -265,19 +265,22 @@ def reader_options() -> dict:
 
 
 @contextlib.contextmanager
-def open_upload(path, *, xml_only: bool = False) -> Iterator[Upload]:
+def open_upload(
+    path, *, xml_only: bool = False, checksum: tuple[str, int] | None = None
+) -> Iterator[Upload]:
     """Open ``path`` (ZIP or XML) and pre-read its OpenImmo XML files.
 
     Raises ``UploadRefused`` when the upload cannot be imported at all. ``xml_only`` unpacks
     only the XML files (enough to learn whose upload it is). The temporary folder is removed
-    when the ``with`` block ends.
+    when the ``with`` block ends. ``checksum`` is the file's SHA-256 and size, if known.
     """
     source = Path(path)
     if not source.is_file():
         raise UploadRefused(
             error("upload_missing", _("The file {name} does not exist."), name=source.name)
         )
-    checksum, size = file_checksum(source)
+    # the import run has the SHA-256 already: reading a large upload once more costs time
+    checksum, size = checksum or file_checksum(source)
     if size == 0:
         raise UploadRefused(error("file_empty", _("The uploaded file is empty.")))
     if not is_zip(source):
