@@ -9,12 +9,22 @@ unchanged, and prints properties/s, images/s, the peak memory of the importing p
 the time of the unchanged re-import. The numbers also go to a JSON file
 (``benchmarks/results/import-<N>x<M>.json`` unless ``--output`` says otherwise).
 
+Beside the absolute times it measures, in the same run, the *floor*: what merely reading the
+upload costs -- lxml ``iterparse`` of its XML plus SHA-256 of every other member, streamed
+straight from the ZIP -- and prints each import as a multiple of it. The ratios compare CPU
+time (user + system of this process), which other jobs on a shared machine disturb far less
+than wall-clock time; both are recorded, with the load average before and after.
+``--profile DIR`` writes cProfile statistics of both imports (``first.prof``,
+``unchanged.prof``; read them with ``python -m pstats``).
+
 This is a benchmark, not a test: nothing here fails because it is slow.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
 import json
 import os
 import platform
@@ -53,6 +63,51 @@ def generate(path: Path, properties: int, images: int, width: int, height: int) 
     shutil.rmtree(pictures)
 
 
+def floor_seconds(path: Path, repeat: int = 3) -> float:
+    """What reading the upload costs at the least, in CPU seconds: parse the XML, hash every
+    attachment.
+
+    lxml ``iterparse`` of each XML member (clearing what it has read) plus SHA-256 of every
+    other member, both streamed from the ZIP without unpacking; the best of ``repeat`` runs.
+    """
+    from lxml import etree
+
+    best = float("inf")
+    for _ in range(repeat):
+        started = cpu_seconds()
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                with archive.open(info) as fh:
+                    if info.filename.lower().endswith(".xml"):
+                        for _event, element in etree.iterparse(fh, events=("end",)):
+                            if element.tag == "immobilie":  # keep memory flat, as the reader
+                                element.clear()
+                                while element.getprevious() is not None:
+                                    del element.getparent()[0]
+                    else:
+                        digest = hashlib.sha256()
+                        while chunk := fh.read(1 << 20):
+                            digest.update(chunk)
+        best = min(best, cpu_seconds() - started)
+    return best
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far: on a machine shared with other jobs,
+    less disturbed by them than the wall-clock time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -75,6 +130,9 @@ def main() -> int:
     parser.add_argument("--size", default="800x600", help="picture size, WIDTHxHEIGHT")
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--profile", type=Path, default=None, help="write cProfile statistics to this folder"
+    )
     parser.add_argument("--generate-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     width, height = (int(x) for x in args.size.lower().split("x"))
@@ -119,22 +177,58 @@ def main() -> int:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from wagtail_openimmo.brokers import create_broker
     from wagtail_openimmo.importing import import_file
 
     call_command("migrate", verbosity=0)
     broker = create_broker("bench", name="Benchmark Immobilien", anid="BENCH-ANID", approved=True)
+    load_before = load_average()
+    floor = floor_seconds(feed)
     rss_before = peak_rss_mib()
+    print(f"floor (iterparse + SHA-256 from the ZIP): {floor:.2f} s CPU")
 
-    started = time.perf_counter()
-    first = import_file(feed, broker)
-    import_seconds = time.perf_counter() - started
+    def timed(name: str):
+        """Import the feed once; count the SQL statements that write, apart from the run log."""
+        writes: list[str] = []
+
+        def watch(execute, sql, params, many, context):
+            verb = sql.lstrip().split(None, 1)[0].upper()
+            if verb in ("INSERT", "UPDATE", "DELETE") and "wagtail_openimmo_importrun" not in sql:
+                writes.append(sql[:80])
+            return execute(sql, params, many, context)
+
+        profiler = cProfile.Profile() if args.profile else None
+        cpu_started = cpu_seconds()
+        started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
+        with connection.execute_wrapper(watch):
+            result = import_file(feed, broker)
+        seconds = time.perf_counter() - started
+        result.bench_cpu = cpu_seconds() - cpu_started
+        result.bench_writes = len(writes)
+        if profiler is not None:
+            profiler.disable()
+            args.profile.mkdir(parents=True, exist_ok=True)
+            profiler.dump_stats(args.profile / f"{name}.prof")
+        return result, seconds
+
+    first, import_seconds = timed("first")
     rss_import = peak_rss_mib()
+    print(
+        f"first import: {import_seconds:.1f} s, {first.bench_cpu:.1f} s CPU "
+        f"({first.bench_cpu / floor:.1f} × floor)"
+    )
 
-    started = time.perf_counter()
-    again = import_file(feed, broker)
-    unchanged_seconds = time.perf_counter() - started
+    again, unchanged_seconds = timed("unchanged")
+    print(
+        f"unchanged re-import: {unchanged_seconds:.2f} s, {again.bench_cpu:.2f} s CPU "
+        f"({again.bench_cpu / floor:.1f} × floor)"
+    )
+    floor_after = floor_seconds(feed)
+    floor = min(floor, floor_after)
 
     media_bytes = sum(p.stat().st_size for p in (work / "media").rglob("*") if p.is_file())
     result = {
@@ -148,13 +242,25 @@ def main() -> int:
             "images_created": first.images_created,
             "seconds": round(import_seconds, 2),
             "properties_per_second": round(first.created / import_seconds, 1),
+            "ms_per_property": round(1000 * import_seconds / max(1, args.properties), 1),
             "images_per_second": round(first.images_created / import_seconds, 1),
+            "cpu_seconds": round(first.bench_cpu, 2),
+            "cpu_ms_per_property": round(1000 * first.bench_cpu / max(1, args.properties), 1),
+            "times_floor": round(first.bench_cpu / floor, 1),
         },
         "unchanged_reimport": {
             "status": str(again.status),
             "unchanged": again.unchanged,
             "seconds": round(unchanged_seconds, 2),
             "properties_per_second": round(again.unchanged / unchanged_seconds, 1),
+            "cpu_seconds": round(again.bench_cpu, 3),
+            "times_floor": round(again.bench_cpu / floor, 2),
+            "write_statements": again.bench_writes,
+        },
+        "floor": {
+            "what": "lxml iterparse of the XML + SHA-256 of every attachment, from the ZIP",
+            "cpu_seconds": round(floor, 3),
+            "note": "times_floor compares CPU seconds (user + system) of this process",
         },
         "peak_rss_mib": round(rss_import, 1),
         "rss_before_import_mib": round(rss_before, 1),
@@ -164,6 +270,8 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "database": "SQLite (WAL), example site settings",
+            "load_average_before": load_before,
+            "load_average_after": load_average(),
         },
     }
     print(json.dumps(result, indent=2))

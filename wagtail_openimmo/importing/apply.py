@@ -26,10 +26,11 @@ from django.db import models, transaction
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop as _
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
-from wagtail.tasks import update_reference_index_task
 
 from ..conf import get_setting
 from ..exporting.records import has_stored_record, identity, listing_tree
@@ -47,7 +48,8 @@ from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
 from . import attachments, columns, titles
-from .matching import Known, Overlay, find_listing, with_values
+from .indexing import collected_search_updates, update_references
+from .matching import Catalogue, Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
 
@@ -79,6 +81,8 @@ class Context:
     voll_pending: set[int] = field(default_factory=set)  # VOLL will withdraw these at the end
     now: Any = None
     withdraw_mode: str = "unpublish"
+    catalogue: Catalogue | None = None  # the broker's listings, loaded once (real runs)
+    pending_entries: list[ImportRunEntry] = field(default_factory=list)
 
     @property
     def quota_used(self) -> int:
@@ -209,6 +213,11 @@ def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> s
     return candidate
 
 
+def _indexed_models() -> list:
+    """The models whose search entries a property's write updates."""
+    return [ListingPage, get_image_model(), get_document_model()]
+
+
 # --- the property ----------------------------------------------------------------------------
 
 
@@ -236,11 +245,36 @@ def _entry(
     )
 
 
-def save_entry(ctx: Context, entry: EntryResult) -> None:
-    """The run log line; written inside the property's transaction when there is one."""
+# Log lines of properties that wrote nothing wait for the next write (or the end of the run)
+# and are inserted together; at most this many wait.
+ENTRY_BATCH = 500
+
+
+def save_entry(ctx: Context, entry: EntryResult, *, now: bool = False) -> None:
+    """The run log line.
+
+    A property that writes something passes ``now=True`` inside its transaction: its line
+    (and those waiting before it, so that the order stays the file's) is written with it.
+    Other lines wait, so that an unchanged file costs one insert per ``ENTRY_BATCH`` lines
+    instead of one per property.
+    """
     if ctx.run is None:
         return
-    ImportRunEntry.objects.create(
+    ctx.pending_entries.append(_entry_row(ctx, entry))
+    if now or len(ctx.pending_entries) >= ENTRY_BATCH:
+        flush_entries(ctx)
+
+
+def flush_entries(ctx: Context) -> None:
+    """Write the waiting run log lines."""
+    if ctx.pending_entries:
+        # taken off first: lines that fail to insert must not come back with a later batch
+        rows, ctx.pending_entries = ctx.pending_entries, []
+        ImportRunEntry.objects.bulk_create(rows)
+
+
+def _entry_row(ctx: Context, entry: EntryResult) -> ImportRunEntry:
+    return ImportRunEntry(
         run=ctx.run,
         position=entry.position,
         listing_id=entry.listing_id if entry.listing_id and entry.listing_id > 0 else None,
@@ -258,7 +292,7 @@ def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -
     problems = list(record.problems)
     known = None
     if record.identity_keys():
-        known, _key = find_listing(ctx.broker, record, ctx.overlay)
+        known, _key = find_listing(ctx.broker, record, ctx.overlay, ctx.catalogue)
     if known is not None:
         ctx.seen.add(known.id)
     if record.aktion != "DELETE":
@@ -319,7 +353,9 @@ def withdraw(ctx: Context, known: Known, entry: EntryResult) -> None:
                 page.unpublish(user=None)  # saves the page, logs "wagtail.unpublish"
             else:
                 page.save(update_fields=["withdrawn_at"], clean=False)
-        save_entry(ctx, entry)
+        save_entry(ctx, entry, now=True)
+    if ctx.catalogue is not None:
+        ctx.catalogue.refresh(known.id)
 
 
 def _expected_state(known: Known, reference: bool) -> bool:
@@ -400,12 +436,17 @@ def same_as_listing(
     return patch.comparable(storable(record.data)) == patch.comparable(current)
 
 
-def _not_on_listing(known: Known, located: list[attachments.Located]) -> list[attachments.Located]:
+def _not_on_listing(
+    ctx: Context, known: Known, located: list[attachments.Located]
+) -> list[attachments.Located]:
     """Attachments of an unchanged property that the listing lacks (skipped last time)."""
     files = [item for item in located if item.kind != "link" and not item.missing]
     if not files:
         return []
-    rows = attachments.existing_attachments(known.id)
+    if ctx.catalogue is not None and known.id > 0:
+        rows = ctx.catalogue.files.get(known.id, [])
+    else:
+        rows = attachments.existing_attachments(known.id)
     hashes = {r.content_hash for r in rows if r.content_hash}
     urls = {(r.url, r.source_check) for r in rows if r.kind != "link"}
     return [
@@ -464,7 +505,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     digest = fingerprint(record, located)
 
     if known is not None and known.fingerprint == digest and _expected_state(known, reference):
-        lacking = _not_on_listing(known, located)
+        lacking = _not_on_listing(ctx, known, located)
         arrived, retry_problems = (False, []) if ctx.dry_run else _retry_downloads(ctx, lacking)
         if not arrived:
             problems.extend(p for item in located for p in item.problems)
@@ -475,6 +516,8 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
             return entry
         # a file that failed to download last time is there now: apply the property again
 
+    for item in located:  # from here on the files are read, not only their hashes
+        attachments.extract(item)
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
     values = merged_values(record, page, ctx.broker)
     if (
@@ -573,18 +616,21 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
                 # made two of them deadlock on PostgreSQL.
                 _lock_index_page(ctx.broker)
             # Every save of the page and of each attachment row would re-index the page's
-            # references (a dozen times per property); index each object once instead.
-            with disable_reference_index_auto_update():
+            # references (a dozen times per property) and its search entry (three times);
+            # index each object once instead.
+            with (
+                disable_reference_index_auto_update(),
+                collected_search_updates(_indexed_models()),
+            ):
                 rows = attachments.store(prepared, ctx.broker, stored)
                 page = _write_page(
                     ctx, record, page, values, rows, digest, reference, publish=not stays_hidden
                 )
-            for obj in [page, *stored.objects]:
-                update_reference_index_task.enqueue(
-                    obj._meta.app_label, obj._meta.model_name, str(obj.pk)
-                )
+            update_references(page)
+            for obj in stored.objects:
+                update_references(obj, fresh=True)
             entry.listing_id = page.pk
-            save_entry(ctx, entry)
+            save_entry(ctx, entry, now=True)
     except ValidationError as exc:
         stored.delete_files()
         with translation.override("en"):
@@ -605,6 +651,8 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     except BaseException:
         stored.delete_files()
         raise
+    if ctx.catalogue is not None:
+        ctx.catalogue.refresh(page.pk)
     ctx.seen.add(page.pk)
     ctx.active_count += delta
     ctx.result.images_created += stored.images_created
@@ -656,11 +704,11 @@ def _write_page(
         # import may want to add a child with the same slug under the same index page.
         parent = ListingIndexPage.objects.get(pk=ctx.broker.index_page_id)
         page.slug = unique_slug(parent, page.title, page.objektnr_extern)
-        parent.add_child(instance=page)
+        parent.add_child(instance=page)  # validates the page (Page.save cleans)
         log(instance=page, action="wagtail.create", user=None, content_changed=True)
-        page.save_revision(user=None, log_action=False).publish(user=None)
+        _publish(page, page.save_revision(user=None, log_action=False, clean=False))
     elif publish:
-        page.save_revision(user=None, log_action=True).publish(user=None)
+        _publish(page, page.save_revision(user=None, log_action=True))
     else:
         # an editor took it offline: store the broker's data, leave publishing to editors
         page.save()
@@ -677,6 +725,18 @@ def _write_page(
                 page.pk,
             )
     return page
+
+
+def _publish(page: ListingPage, revision) -> None:
+    """Publish ``revision``, which was saved from ``page`` a moment ago, as Wagtail would.
+
+    Wagtail's publish action first rebuilds the page from the revision's JSON (the page, each
+    attachment row and its picture, loaded and deserialized again) to get what ``page``
+    already is in memory; the revision is told so, which spares that work and changes
+    nothing else (the rebuilt page would take the same values from the same row).
+    """
+    revision.as_object = lambda: page
+    page.publish(revision, user=None)
 
 
 # Columns the importer owns: the draft an editor is working on takes them from the import.

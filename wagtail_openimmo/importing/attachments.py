@@ -129,6 +129,7 @@ class Located:
     md5: str = ""
     size: int = 0
     problems: list[Problem] = field(default_factory=list)
+    upload: Upload | None = None  # a ZIP member not unpacked yet: ``extract`` does it
 
     @property
     def missing(self) -> bool:
@@ -258,7 +259,7 @@ def locate(ref: AttachmentRef, order: int, upload: Upload | None, xml: XmlFile |
         located.url = ref.url
         return located
     else:
-        path = upload.find(ref.path, xml) if upload is not None else None
+        path = upload.lookup(ref.path, xml) if upload is not None else None
         if path is None:
             located.problems.append(
                 warning(
@@ -275,8 +276,28 @@ def locate(ref: AttachmentRef, order: int, upload: Upload | None, xml: XmlFile |
             )
             return located
         located.path = path
+        known = upload.digest(path)
+        if known is not None:  # a ZIP member, hashed when the ZIP was checked
+            located.sha256, located.size = known
+            located.upload = upload
+            return located
     located.sha256, located.sha1, located.md5, located.size = _hashes(located.path, located.content)
     return located
+
+
+def extract(located: Located) -> None:
+    """Unpack a ZIP member that ``locate`` only looked at (once), learning its SHA-1 and MD5.
+
+    Called before anything reads the file; an unchanged property never needs it.
+    """
+    if located.upload is None:
+        return
+    hashes = located.upload.extract(located.path)
+    if hashes is not None:
+        located.sha1, located.md5 = hashes
+    elif not located.sha1:  # the same member as another attachment's, unpacked for it
+        located.sha256, located.sha1, located.md5, located.size = _hashes(located.path, None)
+    located.upload = None
 
 
 # How documents of these types begin. A "PDF" that is HTML would be served from the media

@@ -41,11 +41,11 @@ from django.utils.translation import gettext_noop as _
 
 from ..conf import get_setting
 from ..locks import broker_lock
-from ..models import Broker, ImportRun, ListingPage
+from ..models import Broker, ImportRun
 from ..openimmo import TransferRefused
 from ..openimmo.problems import Problem, error, warning
 from . import apply, attachments, isolation
-from .matching import KNOWN_VALUES, Known, Overlay, find_listing
+from .matching import Catalogue, Known, Overlay, find_listing
 from .result import EntryResult, ImportResult, Outcome, Status, message_dict
 from .uploads import Upload, UploadRefused, file_checksum, open_upload
 
@@ -320,7 +320,9 @@ def _import(
 ) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="openimmo-import-"))
     try:
-        with open_upload(path) as upload:
+        run = result.run
+        known = (run.checksum, run.size) if run is not None and run.checksum else None
+        with open_upload(path, checksum=known) as upload:
             _describe(result, upload)
             for problem in check_anbieter(upload, broker, dry_run=dry_run):
                 result.problems.append(message_dict(problem))
@@ -442,21 +444,29 @@ class _Importer:
 
     def run(self) -> None:
         ctx = self.ctx
-        ctx.active_count = ListingPage.objects.filter(
-            broker=self.broker, live=True, is_reference=False
-        ).count()
+        # the broker's listings, once: matching, the guard and the unchanged check use it
+        ctx.catalogue = Catalogue(self.broker)
+        ctx.active_count = sum(1 for k in ctx.catalogue.all() if k.active)
         self.result.live_before = ctx.active_count
         if self.result.umfang == "VOLL" and self.guard():
             return
-        position = 0
-        for xml, record in self.records():
-            entry = isolation.process(ctx, record, xml, position)
-            self.add(entry)
-            position += 1
-            if ctx.progress is not None:
-                ctx.progress("properties", position, self.total)
-        if self.result.umfang == "VOLL":
-            self.withdraw_missing(position)
+        try:
+            position = 0
+            for xml, record in self.records():
+                entry = isolation.process(ctx, record, xml, position)
+                self.add(entry)
+                position += 1
+                if ctx.progress is not None:
+                    ctx.progress("properties", position, self.total)
+            if self.result.umfang == "VOLL":
+                self.withdraw_missing(position)
+        except BaseException:
+            # the log lines of the properties done before the crash (best effort: the
+            # database may be what failed)
+            with contextlib.suppress(Exception):
+                apply.flush_entries(ctx)
+            raise
+        apply.flush_entries(ctx)
         if not ctx.dry_run:
             self.result.files_removed = attachments.remove_unused(self.broker)
         self.result.status = self.status()
@@ -467,10 +477,7 @@ class _Importer:
         self.result.count(entry.outcome)
 
     def active_imported(self) -> list[Known]:
-        rows = ListingPage.objects.filter(
-            broker=self.broker, live=True, imported=True, is_reference=False
-        ).values(*KNOWN_VALUES)
-        known = [Known.from_row(row) for row in rows.order_by("id")]
+        known = [k for k in self.ctx.catalogue.all() if k.active and k.imported]
         if self.ctx.overlay is not None:
             known = [k for k in self.ctx.overlay.apply(known) if k.active and k.imported]
         return known
@@ -479,9 +486,10 @@ class _Importer:
         """VOLL: hold the file if it would withdraw too much. True if held."""
         active = {k.id for k in self.active_imported()}
         present = set()
-        for _xml, record in self.records():
+        identities = (r for xml in self.ctx.upload.xml_files for r in xml.transfer.identities())
+        for record in identities:
             if record.identity_keys():
-                known, _key = find_listing(self.broker, record)
+                known, _key = find_listing(self.broker, record, catalogue=self.ctx.catalogue)
                 if known is not None:
                     present.add(known.id)
         pending = active - present

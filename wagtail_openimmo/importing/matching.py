@@ -11,17 +11,23 @@ only through it is taken only if its stronger numbers do not contradict the file
 A dry run must see its own (unwritten) effects -- a property created earlier in the file is
 "there" for a later DELETE -- so matching works on ``Known`` snapshots, which the dry run
 overlays with what it would have done (``Overlay``).
+
+An import loads the broker's listings once, up front (``Catalogue``: a constant number of
+queries whatever the number of properties), and matches in memory; it updates the catalogue
+after each listing it writes, so later properties of the file see what earlier ones did.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 
 from ..exporting.records import DERIVED_NUMBER_PREFIX
-from ..models import Broker, ListingPage
+from ..models import Broker, ListingAttachment, ListingPage
 from ..openimmo import PropertyRecord
 
 KEYS = ("objektnr_intern", "openimmo_obid", "objektnr_extern")
@@ -131,9 +137,107 @@ class Overlay:
         ]
 
 
-def _candidates(broker: Broker, key: str, value: str, overlay: Overlay | None) -> list[Known]:
-    rows = ListingPage.objects.filter(broker=broker, **{key: value}).values(*KNOWN_VALUES)
-    known = [Known.from_row(row) for row in rows.order_by("id")]
+@dataclass(frozen=True)
+class FileRow:
+    """What the unchanged check needs of one of a listing's attachment rows."""
+
+    kind: str
+    content_hash: str
+    url: str
+    source_check: str
+
+
+_FILE_VALUES = ("listing_id", "kind", "content_hash", "url", "source_check")
+
+
+class Catalogue:
+    """The broker's listings and their attachments' identities, loaded in two queries.
+
+    Lookups by number give what ``ListingPage.objects.filter(broker=..., <key>=value)``
+    ordered by id would (the database compares numbers exactly, and so do these dicts).
+    ``refresh`` re-reads one listing after the import wrote it, ``forget`` drops a deleted one.
+    """
+
+    def __init__(self, broker: Broker):
+        self.broker = broker
+        self.by_id: dict[int, Known] = {}
+        self.files: dict[int, list[FileRow]] = defaultdict(list)
+        self.by_key: dict[str, dict[str, list[Known]]] = {key: defaultdict(list) for key in KEYS}
+        rows = ListingPage.objects.filter(broker=broker).values(*KNOWN_VALUES).order_by("id")
+        for row in rows:
+            known = self.by_id[row["id"]] = Known.from_row(row)
+            for key in KEYS:
+                value = getattr(known, key)
+                if value is not None:
+                    self.by_key[key][value].append(known)
+        attachments = ListingAttachment.objects.filter(listing__broker=broker)
+        for row in attachments.values(*_FILE_VALUES).order_by("sort_order", "id"):
+            self.files[row["listing_id"]].append(_file_row(row))
+
+    def candidates(self, key: str, value: str) -> list[Known]:
+        return list(self.by_key[key].get(value, ()))
+
+    def get(self, listing_id: int) -> Known | None:
+        return self.by_id.get(listing_id)
+
+    def all(self) -> list[Known]:
+        return [self.by_id[i] for i in sorted(self.by_id)]
+
+    def refresh(self, listing_id: int) -> None:
+        rows = ListingPage.objects.filter(pk=listing_id, broker=self.broker)
+        row = rows.values(*KNOWN_VALUES).first()
+        self.files.pop(listing_id, None)
+        if row is None:
+            self.forget(listing_id)
+            return
+        old = self.by_id.get(listing_id)
+        new = self.by_id[listing_id] = Known.from_row(row)
+        attachments = ListingAttachment.objects.filter(listing_id=listing_id)
+        for file_row in attachments.values(*_FILE_VALUES).order_by("sort_order", "id"):
+            self.files[listing_id].append(_file_row(file_row))
+        if old is not None:
+            self._unindex(old)
+        for key in KEYS:
+            value = getattr(new, key)
+            if value is not None:
+                found = self.by_key[key][value]
+                found.insert(bisect.bisect([k.id for k in found], new.id), new)
+
+    def _unindex(self, old: Known) -> None:
+        for key in KEYS:
+            value = getattr(old, key)
+            if value is not None:
+                found = self.by_key[key][value]
+                found[:] = [k for k in found if k.id != old.id]
+
+    def forget(self, listing_id: int) -> None:
+        old = self.by_id.pop(listing_id, None)
+        if old is not None:
+            self._unindex(old)
+        self.files.pop(listing_id, None)
+
+
+def _file_row(row: dict) -> FileRow:
+    return FileRow(
+        kind=row["kind"],
+        content_hash=row["content_hash"] or "",
+        url=row["url"] or "",
+        source_check=row["source_check"] or "",
+    )
+
+
+def _candidates(
+    broker: Broker,
+    key: str,
+    value: str,
+    overlay: Overlay | None,
+    catalogue: Catalogue | None = None,
+) -> list[Known]:
+    if catalogue is not None:
+        known = catalogue.candidates(key, value)
+    else:
+        rows = ListingPage.objects.filter(broker=broker, **{key: value}).values(*KNOWN_VALUES)
+        known = [Known.from_row(row) for row in rows.order_by("id")]
     if overlay is None or not overlay.changed:
         return known
     found = overlay.apply(known)
@@ -164,23 +268,31 @@ def _conflicts(known: Known, record: PropertyRecord, key: str) -> bool:
 
 
 def find_listing(
-    broker: Broker, record: PropertyRecord, overlay: Overlay | None = None
+    broker: Broker,
+    record: PropertyRecord,
+    overlay: Overlay | None = None,
+    catalogue: Catalogue | None = None,
 ) -> tuple[Known | None, str | None]:
-    """The broker's listing this record is, and the number it was found by."""
+    """The broker's listing this record is, and the number it was found by.
+
+    With a ``catalogue`` (the broker's listings loaded up front) no query is made.
+    """
     sprache = record.fields.get("sprache")
     for key, value in record.identity_keys():
-        candidates = _language(_candidates(broker, key, value, overlay), sprache)
+        candidates = _language(_candidates(broker, key, value, overlay, catalogue), sprache)
         if key == "objektnr_extern":
             candidates = [c for c in candidates if not _conflicts(c, record, key)]
         if candidates:
             return candidates[0], key
-    derived = _by_derived_number(broker, record)
+    derived = _by_derived_number(broker, record, catalogue)
     if derived is not None:
         return derived, "objektnr_extern"
     return None, None
 
 
-def _by_derived_number(broker: Broker, record: PropertyRecord) -> Known | None:
+def _by_derived_number(
+    broker: Broker, record: PropertyRecord, catalogue: Catalogue | None = None
+) -> Known | None:
     """An editor-made listing without numbers, coming back in the site's own export.
 
     The export numbers it ``wagtail-<page id>`` (the schema requires a number); without
@@ -190,6 +302,11 @@ def _by_derived_number(broker: Broker, record: PropertyRecord) -> Known | None:
     page_id = number.removeprefix(DERIVED_NUMBER_PREFIX)
     if number == page_id or not page_id.isdigit():
         return None
+    if catalogue is not None:
+        known = catalogue.get(int(page_id))
+        if known is None or known.objektnr_extern or known.objektnr_intern:
+            return None
+        return known
     row = (
         ListingPage.objects.filter(broker=broker, pk=int(page_id))
         .filter(Q(objektnr_extern__isnull=True) | Q(objektnr_extern=""))

@@ -1,6 +1,9 @@
 """Open an upload -- a bare OpenImmo XML or a ZIP as broker software makes it -- safely.
 
-A ZIP is unpacked into a private temporary folder, with limits, before anything reads it:
+A ZIP is checked member by member, with limits, before anything reads it; its XML files are
+unpacked into a private temporary folder, every other member is read once from the ZIP to
+check it and learn its SHA-256, and is unpacked only when the importer asks for it
+(``Upload.extract``): an unchanged picture is never written to disk.
 
 * refused as a whole (``UploadRefused``) when a member has an absolute path or ``..``, is a
   symlink, is encrypted, is an executable or script (by its name, by its first bytes, or by
@@ -18,6 +21,7 @@ A bare XML may reference files lying next to it in the same folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import posixpath
@@ -94,9 +98,42 @@ class Upload:
     checksum: str
     xml_files: list[XmlFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)  # "dir/name.jpg" -> unpacked file
+    files: dict[str, Path] = field(default_factory=dict)  # "dir/name.jpg" -> its place on disk
     _by_lower: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _by_basename: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # members not unpacked yet: place on disk -> (open archive, member)
+    _pending: dict[Path, tuple[zipfile.ZipFile, zipfile.ZipInfo]] = field(
+        default_factory=dict, repr=False
+    )
+    _digests: dict[Path, tuple[str, int]] = field(default_factory=dict, repr=False)
+    _archives: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
+
+    def digest(self, path: Path) -> tuple[str, int] | None:
+        """SHA-256 and size of a ZIP member (read when the ZIP was checked), or None."""
+        return self._digests.get(path)
+
+    def extract(self, path: Path) -> tuple[str, str] | None:
+        """Unpack the member to be found at ``path`` (once); its SHA-1 and MD5 when unpacked
+        now, None when it was there already."""
+        pending = self._pending.pop(path, None)
+        if pending is None:
+            return None
+        archive, info = pending
+        sha1 = hashlib.sha1(usedforsecurity=False)
+        md5 = hashlib.md5(usedforsecurity=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(info) as src, open(path, "xb") as dst:
+            while chunk := src.read(_CHUNK):
+                sha1.update(chunk)
+                md5.update(chunk)
+                dst.write(chunk)
+        return sha1.hexdigest(), md5.hexdigest()
+
+    def close(self) -> None:
+        for archive in self._archives:
+            archive.close()
+        self._archives.clear()
+        self._pending.clear()
 
     @property
     def transfers(self) -> list[Transfer]:
@@ -109,7 +146,14 @@ class Upload:
             self._by_basename.setdefault(base, []).append(name)
 
     def find(self, pfad: str, xml: XmlFile | None = None) -> Path | None:
-        """The file an ``<anhang>`` path refers to, or None.
+        """The file an ``<anhang>`` path refers to (unpacked), or None; see ``lookup``."""
+        path = self.lookup(pfad, xml)
+        if path is not None:
+            self.extract(path)
+        return path
+
+    def lookup(self, pfad: str, xml: XmlFile | None = None) -> Path | None:
+        """Where the file an ``<anhang>`` path refers to is (or will be, once extracted).
 
         Tries the path relative to the XML, then from the upload's root, each first exactly
         and then ignoring case, and finally the bare file name anywhere in the upload
@@ -221,19 +265,22 @@ def reader_options() -> dict:
 
 
 @contextlib.contextmanager
-def open_upload(path, *, xml_only: bool = False) -> Iterator[Upload]:
+def open_upload(
+    path, *, xml_only: bool = False, checksum: tuple[str, int] | None = None
+) -> Iterator[Upload]:
     """Open ``path`` (ZIP or XML) and pre-read its OpenImmo XML files.
 
     Raises ``UploadRefused`` when the upload cannot be imported at all. ``xml_only`` unpacks
     only the XML files (enough to learn whose upload it is). The temporary folder is removed
-    when the ``with`` block ends.
+    when the ``with`` block ends. ``checksum`` is the file's SHA-256 and size, if known.
     """
     source = Path(path)
     if not source.is_file():
         raise UploadRefused(
             error("upload_missing", _("The file {name} does not exist."), name=source.name)
         )
-    checksum, size = file_checksum(source)
+    # the import run has the SHA-256 already: reading a large upload once more costs time
+    checksum, size = checksum or file_checksum(source)
     if size == 0:
         raise UploadRefused(error("file_empty", _("The uploaded file is empty.")))
     if not is_zip(source):
@@ -249,10 +296,13 @@ def open_upload(path, *, xml_only: bool = False) -> Iterator[Upload]:
             source=source, is_zip=True, root=tmp / "files", size=size, checksum=checksum
         )
         upload.root.mkdir()
-        _Unpacker(upload, tmp, xml_only=xml_only).unpack(source, prefix="", depth=0)
-        upload._index()
-        _classify(upload)
-        yield upload
+        try:
+            _Unpacker(upload, tmp, xml_only=xml_only).unpack(source, prefix="", depth=0)
+            upload._index()
+            _classify(upload)
+            yield upload
+        finally:
+            upload.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -313,6 +363,12 @@ def _classify(upload: Upload) -> None:
         )
 
 
+def _folders(name: str) -> set[str]:
+    """``a/b/c.jpg`` -> ``{"a", "a/b"}``."""
+    parts = name.split("/")
+    return {"/".join(parts[:n]) for n in range(1, len(parts))}
+
+
 class _Unpacker:
     """Unpacks a ZIP (and the ZIPs inside it) within the upload's limits."""
 
@@ -326,29 +382,32 @@ class _Unpacker:
         self.max_bytes = int(get_setting("MAX_UPLOAD_UNCOMPRESSED_BYTES"))
         self.max_depth = int(get_setting("MAX_ZIP_DEPTH"))
         self.nested = 0
+        self.folders: set[str] = set()  # of the members not unpacked yet: "a", "a/b", ...
 
     def refuse(self, code: str, template: str, **params):
         raise UploadRefused(error(code, template, **params))
 
     def unpack(self, source: Path, *, prefix: str, depth: int) -> None:
         try:
-            with zipfile.ZipFile(source) as archive:
-                infos = archive.infolist()
-                self.members += len(infos)
-                if self.members > self.max_members:
-                    self.refuse(
-                        "zip_too_many_members",
-                        _("The ZIP has more than {limit} files; it was refused."),
-                        limit=self.max_members,
-                    )
-                names = [self.check(info) for info in infos]
-                declared = sum(i.file_size for i in infos if not i.is_dir())
-                if self.written + declared > self.max_bytes:
-                    self.too_large()
-                for info, name in zip(infos, names, strict=True):
-                    if name is None:
-                        continue
-                    self.extract(archive, info, prefix + name, depth)
+            # kept open until the upload is closed: members are unpacked when asked for
+            archive = zipfile.ZipFile(source)  # noqa: SIM115
+            self.upload._archives.append(archive)
+            infos = archive.infolist()
+            self.members += len(infos)
+            if self.members > self.max_members:
+                self.refuse(
+                    "zip_too_many_members",
+                    _("The ZIP has more than {limit} files; it was refused."),
+                    limit=self.max_members,
+                )
+            names = [self.check(info) for info in infos]
+            declared = sum(i.file_size for i in infos if not i.is_dir())
+            if self.written + declared > self.max_bytes:
+                self.too_large()
+            for info, name in zip(infos, names, strict=True):
+                if name is None:
+                    continue
+                self.extract(archive, info, prefix + name, depth)
         except zipfile.BadZipFile as exc:
             self.refuse(
                 "zip_damaged",
@@ -488,46 +547,102 @@ class _Unpacker:
                     ),
                     name=info.filename,
                 )
+            if self.clashes(name):
+                # "a" as a file and "a/b.jpg" as a member: keep the first, say so
+                self.duplicate(name)
+                return
+        if not nested and not name.lower().endswith(".xml"):
+            self.check_later(archive, info, name, target)
+            return
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             with archive.open(info) as src, open(target, "xb") as dst:
                 first = True
                 while chunk := src.read(_CHUNK):
-                    if first and looks_like_program(chunk):
-                        self.refuse(
-                            "zip_executable",
-                            _(
-                                "The ZIP contains a program or script ({name}); uploads "
-                                "may only contain the XML and its pictures and "
-                                "documents. It was refused."
-                            ),
-                            name=info.filename,
-                        )
+                    if first:
+                        self.check_head(chunk, info)
                     first = False
-                    self.written += len(chunk)
-                    if self.written > self.max_bytes:
-                        self.too_large()
+                    self.count(len(chunk))
                     dst.write(chunk)
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
             # "a" as a file and "a/b.jpg" as a member: keep the first, say so
-            self.upload.problems.append(
-                warning(
-                    "zip_duplicate",
-                    _("The ZIP contains {name} twice; the first one was used."),
-                    name=name,
-                )
-            )
+            self.duplicate(name)
             return
         except OSError as exc:
-            self.refuse(
-                "zip_unsafe_path",
-                _("A file of the ZIP could not be unpacked ({name}: {detail}); it was refused."),
-                name=info.filename,
-                detail=exc.strerror or str(exc),
-            )
+            self.unpack_failed(info, exc)
         if nested:
             folder = posixpath.dirname(name)
             self.unpack(target, prefix=f"{folder}/" if folder else "", depth=depth + 1)
-            target.unlink()
         else:
-            self.upload.files[name] = target
+            self.add(name, target)
+
+    def clashes(self, name: str) -> bool:
+        """Whether ``name`` is a folder of a member, or lies in a "folder" that is a file."""
+        return name in self.folders or any(f in self.upload.files for f in _folders(name))
+
+    def add(self, name: str, target: Path) -> None:
+        self.upload.files[name] = target
+        self.folders.update(_folders(name))
+
+    def check_later(
+        self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, target: Path
+    ) -> None:
+        """Check a member that is unpacked only when needed: read it once, learn its SHA-256.
+
+        The same checks as unpacking it (first bytes, unpacked size, a name that clashes
+        with another member's folder, a name the file system refuses) without writing it.
+        """
+        parts = name.split("/")
+        too_long = len(os.fsencode(str(target))) >= 4096 or any(
+            len(os.fsencode(part)) > 255 for part in parts
+        )
+        if too_long:
+            self.unpack_failed(info, OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG)))
+        digest = hashlib.sha256()
+        size = 0
+        with archive.open(info) as src:
+            first = True
+            while chunk := src.read(_CHUNK):
+                if first:
+                    self.check_head(chunk, info)
+                first = False
+                self.count(len(chunk))
+                digest.update(chunk)
+                size += len(chunk)
+        self.add(name, target)
+        self.upload._pending[target] = (archive, info)
+        self.upload._digests[target] = (digest.hexdigest(), size)
+
+    def check_head(self, chunk: bytes, info: zipfile.ZipInfo) -> None:
+        if looks_like_program(chunk):
+            self.refuse(
+                "zip_executable",
+                _(
+                    "The ZIP contains a program or script ({name}); uploads "
+                    "may only contain the XML and its pictures and "
+                    "documents. It was refused."
+                ),
+                name=info.filename,
+            )
+
+    def count(self, size: int) -> None:
+        self.written += size
+        if self.written > self.max_bytes:
+            self.too_large()
+
+    def duplicate(self, name: str) -> None:
+        self.upload.problems.append(
+            warning(
+                "zip_duplicate",
+                _("The ZIP contains {name} twice; the first one was used."),
+                name=name,
+            )
+        )
+
+    def unpack_failed(self, info: zipfile.ZipInfo, exc: OSError) -> None:
+        self.refuse(
+            "zip_unsafe_path",
+            _("A file of the ZIP could not be unpacked ({name}: {detail}); it was refused."),
+            name=info.filename,
+            detail=exc.strerror or str(exc),
+        )

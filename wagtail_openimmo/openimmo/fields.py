@@ -258,12 +258,15 @@ def convert(field: Field, raw: str | None):
     raise ValueError(f"unknown field kind {field.kind!r}")
 
 
-def extract_fields(immobilie) -> tuple[dict[str, Any], dict[str, int | None], list[Problem]]:
+def extract_fields(
+    immobilie, names: frozenset[str] | None = None
+) -> tuple[dict[str, Any], dict[str, int | None], list[Problem]]:
     """Read the columns from a namespace-free ``<immobilie>`` element.
 
     Returns the values that were sent (a field absent from the file is absent from the
     dict, so an update can tell "not sent" from "sent empty"), the line of each value, and
-    warnings about values that had to be interpreted.
+    warnings about values that had to be interpreted. ``names`` reads only those plain
+    (not computed) fields.
     """
     found: dict[str, Any] = {}
     lines: dict[str, int | None] = {}
@@ -285,7 +288,7 @@ def extract_fields(immobilie) -> tuple[dict[str, Any], dict[str, int | None], li
 
     for field in FIELDS:
         special = _EXTRACTORS.get(field.name)
-        if special:
+        if special or (names is not None and field.name not in names):
             continue
         paths = (field.path, *FALLBACK_PATHS.get(field.name, ()))
         for path in paths:
@@ -298,8 +301,9 @@ def extract_fields(immobilie) -> tuple[dict[str, Any], dict[str, int | None], li
                 lines[field.name] = line
                 break
 
-    for extractor in _SPECIAL:
-        extractor(immobilie, found, lines, notes)
+    if names is None:
+        for extractor in _SPECIAL:
+            extractor(immobilie, found, lines, notes)
     return found, lines, notes
 
 

@@ -41,6 +41,8 @@ OLD_VERSIONS = ("1.2", "1.2.0", "1.2.1", "1.2.2", "1.2.3", "1.2.4", "1.2.5", "1.
 _PASS1_TAGS = ["{*}uebertragung", "{*}anbieter", "{*}anbieternr", "{*}firma",
                "{*}openimmo_anid", "{*}immobilie"]
 _PASS2_TAGS = ["{*}anbieter", "{*}immobilie"]
+# What tells which listing a property is (see importing/matching.py).
+IDENTITY_FIELDS = frozenset({"objektnr_intern", "openimmo_obid", "objektnr_extern", "sprache"})
 
 
 @dataclass
@@ -68,6 +70,17 @@ class Transfer:
 
     def records(self) -> Iterator[PropertyRecord]:
         """Yield every ``<immobilie>`` in document order (re-readable)."""
+        return self._read(self._record)
+
+    def identities(self) -> Iterator[PropertyRecord]:
+        """Like ``records()``, but each record carries only its numbers and ``sprache``.
+
+        Enough to tell which listing a property is, at a fraction of the cost of a full
+        record (no checks, no attachments, no stored tree).
+        """
+        return self._read(self._identity)
+
+    def _read(self, make) -> Iterator[PropertyRecord]:
         with _open(self.source) as fh:
             context = etree.iterparse(
                 fh,
@@ -97,7 +110,7 @@ class Transfer:
                         if in_anbieter and 0 <= anbieter_index < len(self.anbieter)
                         else implicit
                     )
-                    yield self._record(element, anbieter, position)
+                    yield make(element, anbieter, position)
                     position += 1
                     _release(element)
             except etree.XMLSyntaxError as exc:
@@ -105,6 +118,12 @@ class Transfer:
                 raise TransferRefused(_syntax_problem(exc)) from exc
             finally:
                 del context
+
+    def _identity(self, element, anbieter: Anbieter, position: int) -> PropertyRecord:
+        _strip_namespaces(element)
+        record = PropertyRecord(anbieter=anbieter, line=element.sourceline, position=position)
+        record.fields, record.field_lines, _notes = extract_fields(element, IDENTITY_FIELDS)
+        return record
 
     def _record(self, element, anbieter: Anbieter, position: int) -> PropertyRecord:
         _strip_namespaces(element)
