@@ -21,6 +21,12 @@ DEFAULTS: dict[str, Any] = {
     "STRICT_VALIDATION": False,
     # Largest XML file read, in bytes.
     "MAX_XML_BYTES": 1 << 30,
+    # Largest single <immobilie> in bytes and in elements. The reader builds one property in
+    # memory at a time; one beyond either limit is rejected unread (with its number, if it
+    # has one) and the file's other properties are imported, so memory stays bounded
+    # whatever a file holds. Elements are counted as tags (comments and CDATA count too).
+    "MAX_PROPERTY_BYTES": 64 << 20,
+    "MAX_PROPERTY_ELEMENTS": 50_000,
     # --- the importer --------------------------------------------------------------------
     # Largest uncompressed size of one upload (all ZIP members, nested ZIPs included).
     "MAX_UPLOAD_UNCOMPRESSED_BYTES": 4 << 30,

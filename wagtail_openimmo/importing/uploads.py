@@ -215,6 +215,8 @@ def is_zip(path: Path) -> bool:
 def reader_options() -> dict:
     return {
         "max_bytes": get_setting("MAX_XML_BYTES"),
+        "max_property_bytes": get_setting("MAX_PROPERTY_BYTES"),
+        "max_property_elements": get_setting("MAX_PROPERTY_ELEMENTS"),
         "strict": get_setting("STRICT_VALIDATION"),
         "xsd_path": get_setting("XSD_PATH"),
     }
