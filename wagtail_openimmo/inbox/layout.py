@@ -42,6 +42,9 @@ TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdow
 MARKER_SUFFIXES = (".done", ".ok")
 # What can be imported; anything else is moved to failed/ with a reason.
 DATA_SUFFIXES = (".zip", ".xml")
+# Longest file name (in UTF-8 bytes) the built-in FTP server accepts (STOR, RNTO: 553).
+# File systems allow 255; the app's marks and reason files add a few bytes to a name.
+MAX_NAME_BYTES = 200
 
 
 def app_dir(root: Path) -> Path:
