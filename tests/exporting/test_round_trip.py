@@ -34,7 +34,6 @@ from tests.importing.test_samples import EXPECTED, sample_path
 from wagtail_openimmo.exporting import export_broker
 from wagtail_openimmo.importing import import_file
 from wagtail_openimmo.importing.apply import COLUMNS
-from wagtail_openimmo.listing_images import title_first
 from wagtail_openimmo.models import Broker, ListingAttachment, ListingIndexPage, ListingPage
 from wagtail_openimmo.openimmo import generate, patch, read_transfer
 
@@ -92,7 +91,7 @@ def listing_view(page: ListingPage) -> dict:
         "record": patch.comparable(page.openimmo_data) if page.imported else None,
         "attachments": [
             attachment_view(a)
-            for a in page.attachments.select_related("image", "document").order_by(*title_first())
+            for a in page.attachments.select_related("image", "document").title_first()
         ],
     }
 

@@ -8,7 +8,7 @@ from django.core import mail, signing
 
 from tests.frontend.html import parse, text
 from tests.frontend.listings import make_listing
-from wagtail_openimmo.contact import SIGNING_SALT
+from wagtail_openimmo.frontend.contact import SIGNING_SALT
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Amenities labelled for visitors (presentation.feature_label)."""
 
-from wagtail_openimmo.presentation import feature_label
+from wagtail_openimmo.frontend.presentation import feature_label
 
 
 def test_labels_known_and_unknown_codes():

@@ -6,7 +6,12 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from wagtail_openimmo.formatting import format_area, format_energy, format_money, format_number
+from wagtail_openimmo.frontend.formatting import (
+    format_area,
+    format_energy,
+    format_money,
+    format_number,
+)
 
 NBSP = "\u00a0"
 
@@ -91,6 +96,6 @@ def test_freetext_keeps_line_breaks_and_escapes_broker_html():
     [("de", "de_DE"), ("en", "en_US"), ("en-gb", "en_GB"), ("de-at", "de_AT"), ("fr", "fr_FR")],
 )
 def test_og_locale(language, expected):
-    from wagtail_openimmo.seo import og_locale
+    from wagtail_openimmo.frontend.seo import og_locale
 
     assert og_locale(language) == expected

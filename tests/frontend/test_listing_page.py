@@ -372,7 +372,7 @@ def test_map_tiles_load_only_after_consent(client, broker, settings):
 
 
 def test_tile_position_follows_web_mercator():
-    from wagtail_openimmo.maps import tile_position
+    from wagtail_openimmo.frontend.maps import tile_position
 
     assert tile_position(0, 0, 1) == (1.0, 1.0)  # the centre of the world map
     assert tile_position(0, -180, 15) == (0.0, 16384.0)

@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry
 
 from ..conf import get_setting
-from ..listing_images import title_first
 from ..models import Broker, ListingAttachment, ListingPage
 from ..openimmo.writer import SENDERSOFTWARE, OpenImmoWriter
 from . import attachments as files
@@ -78,9 +77,7 @@ def _attachments_prefetch() -> Prefetch:
     return Prefetch(
         "attachments",
         # the order the site shows them in, which is also the order an import gives them
-        queryset=ListingAttachment.objects.select_related("image", "document").order_by(
-            *title_first()
-        ),
+        queryset=ListingAttachment.objects.select_related("image", "document").title_first(),
     )
 
 

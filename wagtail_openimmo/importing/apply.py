@@ -33,7 +33,6 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.tasks import update_reference_index_task
 
 from ..exporting.records import has_stored_record, identity, listing_tree
-from ..listing_images import title_first
 from ..models import (
     Broker,
     ImportRun,
@@ -375,7 +374,7 @@ def same_as_listing(
     rows = list(
         ListingAttachment.objects.filter(listing=page)
         .select_related("image", "document")
-        .order_by(*title_first())  # the order the site shows and exports them in
+        .title_first()  # the order the site shows and exports them in
     )
     if len(rows) != len(located) or not all(
         _same_attachment(item, row) for item, row in zip(located, rows, strict=True)

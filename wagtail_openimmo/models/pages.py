@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,8 +36,12 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from ..listing_images import API_RENDITION
 from ..openimmo.fields import FIELDS_BY_NAME
+
+# The picture the API v2 returns with a listing (the front end's specs: frontend.images).
+API_RENDITION = "fill-800x600"
+# Attachment groups that are pictures but not of the property: not in the gallery.
+NOT_IN_GALLERY = ("ANBIETERLOGO", "QRCODE", "EPASS-SKALA")
 
 # The field objekttitel is the page title; every other field is a column of the same name.
 COLUMN_FOR_FIELD = {"objekttitel": "title"}
@@ -107,8 +112,10 @@ class AbstractListingIndexPage(Page):
         """The live listings below this page, references included."""
         return ListingPage.objects.child_of(self).live()
 
+    # The views live in ``frontend.views``, which imports these models at module level; the
+    # models import it only when called, so the module-level imports stay acyclic.
     def get_context(self, request, *args, **kwargs):
-        from ..frontend import index_context
+        from ..frontend.views import index_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(index_context(self, request))
@@ -138,7 +145,7 @@ class AbstractListingIndexPage(Page):
             raise
 
     def serve(self, request, *args, withdrawn_listing=None, **kwargs):
-        from ..frontend import in_page_language, serve_withdrawn
+        from ..frontend.views import in_page_language, serve_withdrawn
 
         if withdrawn_listing is not None:
             return in_page_language(self, lambda: serve_withdrawn(self, request, withdrawn_listing))
@@ -530,19 +537,17 @@ class AbstractListingPage(Page):
     @property
     def title_image(self):
         """The title picture (else the first picture), for the API and social previews."""
-        from ..listing_images import gallery_attachments_queryset, title_first
-
         attachment = (
-            gallery_attachments_queryset()
+            ListingAttachment.objects.gallery()
             .filter(listing=self)
             .select_related("image")
-            .order_by(*title_first())
+            .title_first()
             .first()
         )
         return attachment.image if attachment else None
 
     def get_context(self, request, *args, contact_form=None, **kwargs):
-        from ..frontend import listing_context
+        from ..frontend.views import listing_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(listing_context(self, request, contact_form=contact_form))
@@ -550,8 +555,8 @@ class AbstractListingPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """GET shows the listing; POST is the contact form (POST/redirect/GET). Both in
-        the page's language when Wagtail's i18n is on (``frontend.page_language``)."""
-        from ..frontend import in_page_language, serve_contact
+        the page's language when Wagtail's i18n is on (``frontend.views.page_language``)."""
+        from ..frontend.views import in_page_language, serve_contact
 
         if request.method == "POST":
             return in_page_language(self, lambda: serve_contact(self, request, *args, **kwargs))
@@ -584,6 +589,27 @@ class ListingPage(AbstractListingPage):
             models.Index(fields=["broker", "objektnr_extern"], name="openimmo_lst_extern"),
             models.Index(fields=["vermarktungsart", "preis"], name="openimmo_lst_price"),
         ]
+
+
+class ListingAttachmentQuerySet(models.QuerySet):
+    def title_first(self):
+        """Ordered as the site shows, exports and imports them: the TITELBILD first, then
+        the broker's order."""
+        return self.order_by(
+            Case(
+                When(gruppe="TITELBILD", then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            "sort_order",
+            "pk",
+        )
+
+    def gallery(self):
+        """The pictures of the property: images, without logos, QR codes and energy scales."""
+        return self.filter(kind=ListingAttachment.KIND_IMAGE, image__isnull=False).exclude(
+            gruppe__in=NOT_IN_GALLERY
+        )
 
 
 class ListingAttachment(Orderable):
@@ -643,6 +669,8 @@ class ListingAttachment(Orderable):
         editable=False,
         help_text="The broker's <check> value or URL the file came from, to skip re-downloads.",
     )
+
+    objects = ListingAttachmentQuerySet.as_manager()
 
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("gruppe")]),

@@ -19,9 +19,9 @@ from django import template
 from django.utils.html import linebreaks, strip_tags
 from django.utils.safestring import mark_safe
 
-from .. import formatting, presentation
-from ..seo import json_ld_script
-from ..seo import og_locale as _og_locale
+from ..frontend import formatting, presentation
+from ..frontend.seo import json_ld_script
+from ..frontend.seo import og_locale as _og_locale
 
 register = template.Library()
 

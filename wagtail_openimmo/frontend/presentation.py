@@ -18,8 +18,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ..openimmo.features import features as openimmo_features
 from .formatting import format_area, format_energy, format_money, format_number
-from .openimmo.features import features as openimmo_features
 
 OBJEKTART_LABELS = {
     "zimmer": _("Room"),

@@ -18,11 +18,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from ..conf import get_setting
 from . import presentation
-from .conf import get_setting
 from .contact import ContactForm, SpamSuspected, rate_limited, recipient, send_enquiry
 from .filters import ListingFilterForm
-from .listing_images import (
+from .images import (
     FLOOR_PLAN_GROUPS,
     GALLERY_RENDITIONS,
     OG_RENDITION,

@@ -9,9 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
+
+from ..models import ListingAttachment
+from ..models.pages import API_RENDITION, NOT_IN_GALLERY
+
+__all__ = [
+    "API_RENDITION",
+    "CARD_RENDITIONS",
+    "FLOOR_PLAN_GROUPS",
+    "GALLERY_RENDITIONS",
+    "NOT_IN_GALLERY",
+    "OG_RENDITION",
+    "annotate_card_attachment",
+    "attach_card_images",
+    "gallery",
+    "with_renditions",
+]
 
 # Listing cards on the index page: {% srcset_image … fill-{480x320,960x640} %}
 CARD_RENDITIONS = ("fill-480x320", "fill-960x640")
@@ -19,31 +35,11 @@ CARD_RENDITIONS = ("fill-480x320", "fill-960x640")
 GALLERY_RENDITIONS = ("fill-480x360", "fill-960x720", "max-1600x1200")
 # Open Graph / social preview picture.
 OG_RENDITION = "fill-1200x630"
-# The picture the API v2 returns with a listing.
-API_RENDITION = "fill-800x600"
+# API_RENDITION (the picture the API v2 returns with a listing) is named with its API field
+# in ``models.pages``, as are the groups the gallery leaves out (NOT_IN_GALLERY); the order
+# and the gallery's queryset are ``ListingAttachment.objects.gallery().title_first()``.
 
-# Groups that are pictures but not of the property: not shown in the gallery.
-NOT_IN_GALLERY = ("ANBIETERLOGO", "QRCODE", "EPASS-SKALA")
 FLOOR_PLAN_GROUPS = ("GRUNDRISS",)
-
-
-def title_first():
-    """Order by: the TITELBILD first, then the broker's order."""
-    return (
-        Case(
-            When(gruppe="TITELBILD", then=Value(0)), default=Value(1), output_field=IntegerField()
-        ),
-        "sort_order",
-        "pk",
-    )
-
-
-def gallery_attachments_queryset():
-    from .models import ListingAttachment
-
-    return ListingAttachment.objects.filter(
-        kind=ListingAttachment.KIND_IMAGE, image__isnull=False
-    ).exclude(gruppe__in=NOT_IN_GALLERY)
 
 
 def with_renditions(queryset, specs: Sequence[str]):
@@ -62,9 +58,9 @@ def with_renditions(queryset, specs: Sequence[str]):
 def annotate_card_attachment(listings):
     """Add ``card_attachment_id``: the listing's title picture (else its first picture)."""
     first = (
-        gallery_attachments_queryset()
+        ListingAttachment.objects.gallery()
         .filter(listing=OuterRef("pk"))
-        .order_by(*title_first())
+        .title_first()
         .values("pk")[:1]
     )
     return listings.annotate(card_attachment_id=Subquery(first))
@@ -76,8 +72,6 @@ def attach_card_images(listings: Iterable, specs: Sequence[str] = CARD_RENDITION
     ids = [x.card_attachment_id for x in listings if getattr(x, "card_attachment_id", None)]
     by_id = {}
     if ids:
-        from .models import ListingAttachment
-
         by_id = {
             a.pk: a for a in with_renditions(ListingAttachment.objects.filter(pk__in=ids), specs)
         }
@@ -93,9 +87,9 @@ def gallery(listing, specs: Sequence[str] = GALLERY_RENDITIONS) -> list:
 
     Each gets ``alt``: the broker's picture title, else "<listing title>, picture <n>"."""
     pictures = list(
-        with_renditions(gallery_attachments_queryset().filter(listing=listing), specs).order_by(
-            *title_first()
-        )
+        with_renditions(
+            ListingAttachment.objects.gallery().filter(listing=listing), specs
+        ).title_first()
     )
     for number, picture in enumerate(pictures, start=1):
         picture.alt = picture.titel or _("%(title)s, picture %(number)d") % {

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .conf import get_setting
+from ..conf import get_setting
 
 TILE_SIZE = 256
 

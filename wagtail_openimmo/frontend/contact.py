@@ -30,11 +30,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .conf import get_setting
+from ..conf import get_setting
 
 logger = logging.getLogger(__name__)
 
-SIGNING_SALT = "wagtail_openimmo.contact"
+SIGNING_SALT = "wagtail_openimmo.contact"  # the module's old path; kept so tokens stay valid
 
 
 class SpamSuspected(Exception):
