@@ -34,6 +34,7 @@ from .authorizer import has_parent_reference
 from .throttle import LoginThrottle
 
 logger = logging.getLogger("wagtail_openimmo.ftp")
+pyftpdlib_logger = logging.getLogger("pyftpdlib")
 
 
 class LimitedDTPMixin:
@@ -105,15 +106,15 @@ class InboxHandlerMixin:
         values = {k: escape(v) if isinstance(v, str) else v for k, v in self.__dict__.items()}
         return self.log_prefix % values
 
-    def log(self, msg, logfun=logging.getLogger("pyftpdlib").info):
+    def log(self, msg, logfun=pyftpdlib_logger.info):
         logfun(f"{self._log_prefix()} {escape(msg)}")
 
-    def logline(self, msg, logfun=logging.getLogger("pyftpdlib").debug):
+    def logline(self, msg, logfun=pyftpdlib_logger.debug):
         if self._log_debug:
             logfun(f"{self._log_prefix()} {escape(msg)}")
 
     def logerror(self, msg):
-        logging.getLogger("pyftpdlib").error(f"{self._log_prefix()} {escape(msg)}")
+        pyftpdlib_logger.error(f"{self._log_prefix()} {escape(msg)}")
 
     # --- login (a banned address is refused at connection time by server.InboxFTPServer) --
 

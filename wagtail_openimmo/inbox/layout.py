@@ -109,7 +109,7 @@ def fit_name(name: str, *, suffix: str = "", limit: int = NAME_LIMIT_BYTES) -> s
     stem, ext = os.path.splitext(name)
     if len(ext.encode("utf-8", "surrogateescape")) > 16:
         stem, ext = name, ""
-    digest = hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     tail = f"~{digest}{ext}{suffix}"
     room = limit - len(tail.encode("utf-8", "surrogateescape"))
     short = stem.encode("utf-8", "surrogateescape")[: max(room, 1)]
