@@ -22,6 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .choosers import RestrictedSnippetChooserViewSet
 from .forms import FTPAccountForm
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
 from .permissions import can_view_log, importrun_permissions
@@ -89,6 +90,7 @@ class FTPAccountEditView(_ShowGeneratedPasswordMixin, snippet_views.EditView):
 class FTPAccountViewSet(SnippetViewSet):
     model = FTPAccount
     icon = "key"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("FTP accounts")
     add_to_admin_menu = False
     add_view_class = FTPAccountCreateView
@@ -115,6 +117,7 @@ class ExportTargetViewSet(SnippetViewSet):
 
     model = ExportTarget
     icon = "upload"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("Export targets")
     add_to_admin_menu = False
     list_display = ["__str__", "broker", "umfang", "active", "last_pushed_at", "last_error"]

@@ -19,6 +19,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from ..choosers import RestrictedSnippetChooserViewSet
 from .models import IS24Connection, IS24ListingState
 
 
@@ -90,6 +91,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 class IS24ConnectionViewSet(SnippetViewSet):
     model = IS24Connection
     icon = "link-external"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("Connections")
     list_display = [
         "broker",
@@ -126,6 +128,7 @@ class IS24ConnectionViewSet(SnippetViewSet):
 class IS24ListingStateViewSet(SnippetViewSet):
     model = IS24ListingState
     icon = "list-ul"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("Listings on IS24")
     inspect_view_enabled = True
     inspect_view_fields = [
