@@ -49,6 +49,10 @@ DEFAULTS: dict[str, Any] = {
     "REMOTE_MAX_BYTES": 30 << 20,
     # Seconds to wait before the 2nd try; doubled before each further try.
     "REMOTE_BACKOFF_SECONDS": 1.0,
+    # Downloads by URL per import (one upload), in number and in seconds spent in all; the
+    # rest of the upload's URL attachments are skipped with one warning (0: no limit).
+    "REMOTE_MAX_DOWNLOADS": 2000,
+    "REMOTE_MAX_SECONDS": 1200,
     # Allow downloads from private/loopback addresses (tests only; never in production).
     "REMOTE_ALLOW_PRIVATE_NETWORKS": False,
     # Name of the Wagtail collection under which each broker's images and documents go

@@ -79,6 +79,8 @@ class Context:
     voll_pending: set[int] = field(default_factory=set)  # VOLL will withdraw these at the end
     now: Any = None
     withdraw_mode: str = "unpublish"
+    # downloads by URL of the whole upload (REMOTE_MAX_DOWNLOADS, REMOTE_MAX_SECONDS)
+    remote_budget: attachments.RemoteBudget = field(default_factory=attachments.RemoteBudget)
 
     @property
     def quota_used(self) -> int:
@@ -506,6 +508,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         dry_run=ctx.dry_run,
         workdir=ctx.workdir,
         progress=ctx.progress,
+        budget=ctx.remote_budget,
     )
     problems.extend(attachment_problems)
     if stays_hidden:
