@@ -24,7 +24,6 @@ import posixpath
 import re
 import shutil
 import stat
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_noop as _
 
+from .. import workspace
 from ..conf import get_setting
 from ..openimmo import Transfer, TransferRefused, read_transfer
 from ..openimmo.problems import Problem, error, warning
@@ -245,7 +245,7 @@ def open_upload(path, *, xml_only: bool = False) -> Iterator[Upload]:
         upload.xml_files.append(XmlFile(source.name, source, _read(source)))
         yield upload
         return
-    tmp = Path(tempfile.mkdtemp(prefix="openimmo-upload-"))
+    tmp = workspace.make_dir("upload")
     try:
         upload = Upload(
             source=source, is_zip=True, root=tmp / "files", size=size, checksum=checksum
