@@ -81,6 +81,9 @@ DEFAULTS: dict[str, Any] = {
     "FTP_TLS_REQUIRED": False,
     # Largest single upload in bytes; bigger uploads are aborted with "552" and deleted.
     "FTP_MAX_UPLOAD_BYTES": 2 << 30,
+    # Most bytes one FTP account's folder may hold (files waiting for import and files
+    # being uploaded); beyond it an upload is refused or aborted with "552". 0: no quota.
+    "FTP_ACCOUNT_QUOTA_BYTES": 10 << 30,
     # Most simultaneous connections, in all and from one IP address (0: unlimited).
     "FTP_MAX_CONNECTIONS": 256,
     "FTP_MAX_CONNECTIONS_PER_IP": 10,

@@ -4,6 +4,7 @@ through a real pyftpdlib server with ftplib (raw lines where ftplib itself refus
 import ftplib
 import io
 import logging
+import time
 
 import pytest
 
@@ -131,3 +132,33 @@ def test_a_deleted_account_loses_its_open_session(ftp_server, acme, inbox):
     FTPAccount.objects.filter(username="acme").delete()
     with pytest.raises((ftplib.error_temp, EOFError, ConnectionError)):
         ftp.nlst()
+
+
+def test_an_accounts_disk_quota_answers_552(start_ftp, acme, inbox, queued):
+    """Issue 15, item 7: each file was capped, their number not."""
+    server = start_ftp(FTP_ACCOUNT_QUOTA_BYTES=1000)
+    ftp = ftp_login(server, "acme")
+    ftp.storbinary("STOR one.tmp", io.BytesIO(b"x" * 600))
+    # the second upload would pass the quota: aborted with 552 and its part deleted
+    with pytest.raises(ftplib.error_perm, match="552"):
+        ftp.storbinary("STOR two.tmp", io.BytesIO(b"y" * 600))
+    assert _wait(lambda: sorted(p.name for p in (inbox / "acme").iterdir()) == ["one.tmp"])
+    # replacing a file counts the new size, not both
+    ftp.storbinary("STOR one.tmp", io.BytesIO(b"z" * 900))
+    ftp.storbinary("STOR three.tmp", io.BytesIO(b"w" * 100))
+    # full: refused before any byte is sent
+    with pytest.raises(ftplib.error_perm, match="552"):
+        ftp.storbinary("STOR four.tmp", io.BytesIO(b"v"))
+    assert ftp.pwd() == "/"
+    # once files are taken away (imported), there is room again
+    ftp.delete("one.tmp")
+    ftp.storbinary("STOR five.tmp", io.BytesIO(b"u" * 800))
+
+
+def _wait(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False

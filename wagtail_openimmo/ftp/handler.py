@@ -57,6 +57,15 @@ class LimitedDTPMixin:
                 logging.getLogger("pyftpdlib").warning,
             )
             self.close()
+            return
+        room = getattr(self.cmd_channel, "quota_room", None)
+        if room is not None and self.file_obj.tell() > room:
+            self.cmd_channel.upload_refused = True
+            self._resp = (
+                "552 Upload refused: the account's disk quota is used up.",
+                logging.getLogger("pyftpdlib").warning,
+            )
+            self.close()
 
 
     def handle_error(self):
@@ -208,6 +217,20 @@ class InboxHandlerMixin:
         finally:
             close_old_connections()
 
+    def _account_usage(self, exclude=None) -> int:
+        """Bytes in the account's folder (it has no sub-folders: brokers cannot make any).
+        ``exclude``: the file being uploaded (replaced, or appended to: the upload counts
+        its bytes from the start of the file)."""
+        total = 0
+        with contextlib.suppress(OSError), os.scandir(self.fs.root) as entries:
+            for entry in entries:
+                if exclude is not None and entry.path == os.fspath(exclude):
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+        return total
+
     def _name_too_long(self, file) -> bool:
         name = Path(file).name
         if len(name.encode("utf-8", "surrogateescape")) <= layout.MAX_NAME_BYTES:
@@ -233,8 +256,20 @@ class InboxHandlerMixin:
 
     def ftp_STOR(self, file, mode="w"):
         self.upload_refused = False
+        self.quota_room = None
         if self._name_too_long(file):
             return None
+        quota = int(get_setting("FTP_ACCOUNT_QUOTA_BYTES") or 0)
+        if quota:
+            used = self._account_usage(exclude=file)
+            if used >= quota:
+                self.respond("552 Upload refused: the account's disk quota is used up.")
+                logger.warning(
+                    "FTP upload refused (quota): user=%s ip=%s used=%s quota=%s",
+                    escape(self.username), escape(self.remote_ip), used, quota,
+                )
+                return None
+            self.quota_room = quota - used
         # Mark before the file exists, so no inbox scan ever sees it without the mark.
         place = self._inbox_place(file)
         if place:
@@ -272,7 +307,7 @@ class InboxHandlerMixin:
         path = Path(file)
         logger.warning(
             "FTP upload %s: user=%s ip=%s file=%s; the partial file was deleted.",
-            "refused (too large)" if self.upload_refused else "interrupted",
+            "refused (too large or over quota)" if self.upload_refused else "interrupted",
             escape(self.username),
             escape(self.remote_ip),
             escape(path.name),
