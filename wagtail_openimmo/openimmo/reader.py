@@ -138,14 +138,18 @@ class Transfer:
         record = PropertyRecord(anbieter=anbieter, line=element.sourceline, position=position)
         record.fields = dict(fh.ids)
         record.data = {"tag": "immobilie"}
+        by_elements = fh.elements > self.max_property_elements
         record.problems = [
             error(
                 "property_too_large",
-                _("The property is too large to be read (more than {limit}); a property may "
-                  "have at most {max_elements} elements and {max_mb} MB. It was rejected "
-                  "unread; the other properties of the file were read."),
+                _("The property is too large to be read: it has more than {max_elements} "
+                  "elements (the limit per property). It was rejected unread; the other "
+                  "properties of the file were read.")
+                if by_elements else
+                _("The property is too large to be read: it has more than {max_mb} MB (the "
+                  "limit per property). It was rejected unread; the other properties of the "
+                  "file were read."),
                 line=element.sourceline,
-                limit=fh.reason(),
                 max_elements=self.max_property_elements,
                 max_mb=_megabytes(self.max_property_bytes),
             )
@@ -260,11 +264,6 @@ class _Pruning:
             value = values.clean_text(node.text) if node is not None else None
             if value and len(value) <= 255:
                 self.ids[name] = value
-
-    def reason(self) -> str:
-        if self.elements > self.max_elements:
-            return f"{self.max_elements} elements"
-        return f"{_megabytes(self.max_bytes)} MB"
 
 
 def _megabytes(size: int) -> str:
@@ -534,9 +533,11 @@ def _first_pass(fh: _Pruning, encoding, *, xsd: XsdValidator | None = None,
                 if fh.over:
                     raise TransferRefused(
                         error("header_too_large",
-                              _("The <uebertragung> header is larger than {limit}; the file "
-                                "was refused."),
-                              line=element.sourceline, limit=fh.reason())
+                              _("The <uebertragung> header is larger than a property may be "
+                                "({max_elements} elements, {max_mb} MB); the file was "
+                                "refused."),
+                              line=element.sourceline, max_elements=fh.max_elements,
+                              max_mb=_megabytes(fh.max_bytes))
                     )
                 header_seen = True
                 header = _header(element, problems)
