@@ -160,8 +160,13 @@ DEFAULTS: dict[str, Any] = {
     "CONTACT_RATE_LIMIT": 5,
     "CONTACT_RATE_WINDOW": 3600,
     # The request.META key holding the visitor's IP behind a reverse proxy (for example
-    # "HTTP_X_FORWARDED_FOR"; its first address is used). None: REMOTE_ADDR.
+    # "HTTP_X_FORWARDED_FOR"). None: REMOTE_ADDR. The address CONTACT_PROXY_COUNT places
+    # from the right is used (what your outermost proxy saw); the ones left of it are
+    # written by the client and never trusted. The rate limit and the single-use form tokens
+    # need a cache shared by all processes (not the local-memory cache).
     "CONTACT_CLIENT_IP_HEADER": None,
+    # How many reverse proxies of yours add to that header (1: one nginx in front).
+    "CONTACT_PROXY_COUNT": 1,
     # Sender of enquiry e-mails. None: settings.DEFAULT_FROM_EMAIL.
     "CONTACT_FROM_EMAIL": None,
     # URL of the site's privacy policy, linked from the form's consent checkbox.

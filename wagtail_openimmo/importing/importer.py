@@ -284,7 +284,8 @@ def import_file(
         else:
             with broker_lock(broker.pk):
                 broker.refresh_from_db()
-                _mark_interrupted(broker, result.run)
+                if not dry_run:
+                    _mark_interrupted(broker, result.run)
                 _import(path, broker, result, dry_run=dry_run, force=force, progress=progress)
     except BaseException as exc:
         _fail_run(result, exc)
