@@ -7,7 +7,8 @@ and shared), so they are short and stable:
 ``q``         free text, searched with Wagtail's search backend (title, city, texts)
 ``vermarktungsart``  ``kauf`` (buy) or ``miete`` (rent)
 ``objektart`` OpenImmo's kind of property: ``wohnung``, ``haus``, ``grundstueck``, …
-``ort``       city or postcode: city contains it, or postcode starts with it
+``ort``       city or postcode: city contains it, or postcode starts with it (or, for a
+              listing sent without a city, its district contains it)
 ``preis_min`` / ``preis_max``  price range (purchase price, or the rent for rentals)
 ``zimmer_min``  minimum number of rooms
 ``flaeche_min`` minimum area in m² (living area, else usable/total/plot area)
@@ -132,7 +133,12 @@ class ListingFilterForm(forms.Form):
             queryset = queryset.filter(objektart=data["objektart"])
         if data.get("ort"):
             place = data["ort"].strip()
-            queryset = queryset.filter(Q(ort__icontains=place) | Q(plz__startswith=place))
+            # a listing sent without a city is found by its district (regionaler_zusatz)
+            queryset = queryset.filter(
+                Q(ort__icontains=place)
+                | Q(plz__startswith=place)
+                | Q(ort__isnull=True, regionaler_zusatz__icontains=place)
+            )
         if data.get("preis_min") is not None:
             queryset = queryset.filter(preis__gte=data["preis_min"])
         if data.get("preis_max") is not None:
