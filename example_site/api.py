@@ -2,13 +2,16 @@
 
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.documents.api.v2.views import DocumentsAPIViewSet
-from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from wagtail_openimmo.api import ListingsAPIViewSet
+from wagtail_openimmo.api import (
+    ListingMediaDocumentsAPIViewSet,
+    ListingMediaImagesAPIViewSet,
+    ListingsAPIViewSet,
+)
 
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", PagesAPIViewSet)
-api_router.register_endpoint("images", ImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+# Without the pictures and documents of withdrawn or unpublished listings (issue 15).
+api_router.register_endpoint("images", ListingMediaImagesAPIViewSet)
+api_router.register_endpoint("documents", ListingMediaDocumentsAPIViewSet)
 api_router.register_endpoint("listings", ListingsAPIViewSet)

@@ -11,13 +11,23 @@ Register it in the site's API router::
 ``/api/v2/listings/`` then lists live, public listings with their key fields (see
 ``AbstractListingPage.api_fields``); the usual API filters work on them, for example
 ``?vermarktungsart=KAUF&ort=Mainz&order=preis`` or ``?search=Balkon``.
+
+Wagtail's own images and documents endpoints list every image and document, those of
+withdrawn and unpublished listings too. Register ``ListingMediaImagesAPIViewSet`` and
+``ListingMediaDocumentsAPIViewSet`` instead: they leave out the pictures and documents of
+listings that are not live (other images and documents of the site are listed as usual)::
+
+    api_router.register_endpoint("images", ListingMediaImagesAPIViewSet)
+    api_router.register_endpoint("documents", ListingMediaDocumentsAPIViewSet)
 """
 
 from __future__ import annotations
 
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from .models import ListingPage
+from .models import ListingAttachment, ListingPage
 
 KEY_FIELDS = [
     "objektnr_extern",
@@ -41,3 +51,27 @@ class ListingsAPIViewSet(PagesAPIViewSet):
     model = ListingPage
     name = "listings"
     listing_default_fields = [*PagesAPIViewSet.listing_default_fields, *KEY_FIELDS]
+
+
+def _hidden(column: str):
+    """Ids of images or documents attached to a listing that is not live (and to none that
+    is)."""
+    attached = ListingAttachment.objects.filter(**{f"{column}__isnull": False})
+    live = attached.filter(listing__live=True).values(column)
+    return attached.exclude(listing__live=True).exclude(**{f"{column}__in": live}).values(
+        column
+    )
+
+
+class ListingMediaImagesAPIViewSet(ImagesAPIViewSet):
+    """Wagtail's images endpoint without the pictures of listings that are not live."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(pk__in=_hidden("image"))
+
+
+class ListingMediaDocumentsAPIViewSet(DocumentsAPIViewSet):
+    """Wagtail's documents endpoint without the documents of listings that are not live."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(pk__in=_hidden("document"))

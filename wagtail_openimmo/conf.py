@@ -21,6 +21,12 @@ DEFAULTS: dict[str, Any] = {
     "STRICT_VALIDATION": False,
     # Largest XML file read, in bytes.
     "MAX_XML_BYTES": 1 << 30,
+    # Largest single <immobilie> in bytes and in elements. The reader builds one property in
+    # memory at a time; one beyond either limit is rejected unread (with its number, if it
+    # has one) and the file's other properties are imported, so memory stays bounded
+    # whatever a file holds. Elements are counted as tags (comments and CDATA count too).
+    "MAX_PROPERTY_BYTES": 64 << 20,
+    "MAX_PROPERTY_ELEMENTS": 50_000,
     # --- the importer --------------------------------------------------------------------
     # Largest uncompressed size of one upload (all ZIP members, nested ZIPs included).
     "MAX_UPLOAD_UNCOMPRESSED_BYTES": 4 << 30,
@@ -43,6 +49,10 @@ DEFAULTS: dict[str, Any] = {
     "REMOTE_MAX_BYTES": 30 << 20,
     # Seconds to wait before the 2nd try; doubled before each further try.
     "REMOTE_BACKOFF_SECONDS": 1.0,
+    # Downloads by URL per import (one upload), in number and in seconds spent in all; the
+    # rest of the upload's URL attachments are skipped with one warning (0: no limit).
+    "REMOTE_MAX_DOWNLOADS": 2000,
+    "REMOTE_MAX_SECONDS": 1200,
     # Allow downloads from private/loopback addresses (tests only; never in production).
     "REMOTE_ALLOW_PRIVATE_NETWORKS": False,
     # Name of the Wagtail collection under which each broker's images and documents go
@@ -83,6 +93,9 @@ DEFAULTS: dict[str, Any] = {
     "FTP_TLS_REQUIRED": False,
     # Largest single upload in bytes; bigger uploads are aborted with "552" and deleted.
     "FTP_MAX_UPLOAD_BYTES": 2 << 30,
+    # Most bytes one FTP account's folder may hold (files waiting for import and files
+    # being uploaded); beyond it an upload is refused or aborted with "552". 0: no quota.
+    "FTP_ACCOUNT_QUOTA_BYTES": 10 << 30,
     # Most simultaneous connections, in all and from one IP address (0: unlimited).
     "FTP_MAX_CONNECTIONS": 256,
     "FTP_MAX_CONNECTIONS_PER_IP": 10,
@@ -166,8 +179,13 @@ DEFAULTS: dict[str, Any] = {
     "CONTACT_RATE_LIMIT": 5,
     "CONTACT_RATE_WINDOW": 3600,
     # The request.META key holding the visitor's IP behind a reverse proxy (for example
-    # "HTTP_X_FORWARDED_FOR"; its first address is used). None: REMOTE_ADDR.
+    # "HTTP_X_FORWARDED_FOR"). None: REMOTE_ADDR. The address CONTACT_PROXY_COUNT places
+    # from the right is used (what your outermost proxy saw); the ones left of it are
+    # written by the client and never trusted. The rate limit and the single-use form tokens
+    # need a cache shared by all processes (not the local-memory cache).
     "CONTACT_CLIENT_IP_HEADER": None,
+    # How many reverse proxies of yours add to that header (1: one nginx in front).
+    "CONTACT_PROXY_COUNT": 1,
     # Sender of enquiry e-mails. None: settings.DEFAULT_FROM_EMAIL.
     "CONTACT_FROM_EMAIL": None,
     # URL of the site's privacy policy, linked from the form's consent checkbox.

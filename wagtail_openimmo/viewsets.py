@@ -24,6 +24,7 @@ from wagtail.admin.widgets import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .choosers import RestrictedSnippetChooserViewSet
 from .forms import FTPAccountForm
 from .leads.viewsets import SearchAgentViewSet
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
@@ -150,6 +151,7 @@ class FTPAccountEditView(_ShowGeneratedPasswordMixin, snippet_views.EditView):
 class FTPAccountViewSet(SnippetViewSet):
     model = FTPAccount
     icon = "key"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("FTP accounts")
     add_to_admin_menu = False
     add_view_class = FTPAccountCreateView
@@ -181,6 +183,7 @@ class ExportTargetViewSet(SnippetViewSet):
 
     model = ExportTarget
     icon = "upload"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("Export targets")
     add_to_admin_menu = False
     list_display = [

@@ -53,3 +53,40 @@ def test_ftp_account_permission_shows_only_the_ftp_accounts(client, editor, brok
         403,
     )
     assert FTPAccount.objects.count() == 1
+
+
+CHOOSERS = ["ftpaccount", "exporttarget", "is24connection", "is24listingstate"]
+
+
+def _chooser(model: str, view: str = "choose") -> str:
+    app = "wagtail_openimmo_is24" if model.startswith("is24") else "wagtail_openimmo"
+    return reverse(f"wagtailsnippetchoosers_{app}_{model}:{view}")
+
+
+def test_editor_cannot_list_accounts_or_targets_through_the_snippet_choosers(
+    client, editor, broker
+):
+    """Issue 15, item 11: Wagtail's snippet chooser listed them to any admin user."""
+    account = make_account("secret-account", broker)
+    client.force_login(editor)
+    for model in CHOOSERS:
+        for view in ("choose", "choose_results"):
+            response = client.get(_chooser(model, view))
+            # Wagtail's admin turns PermissionDenied into a redirect with a message
+            assert response.status_code in (302, 403), (model, view)
+            assert b"secret-account" not in response.content
+    chosen = reverse("wagtailsnippetchoosers_wagtail_openimmo_ftpaccount:chosen",
+                     args=[account.pk])
+    assert client.get(chosen).status_code in (302, 403)
+
+
+def test_the_chooser_opens_for_users_with_the_models_permissions(client, editor, broker):
+    make_account("acme-account", broker)
+    editor.user_permissions.add(
+        Permission.objects.get(content_type__app_label="wagtail_openimmo",
+                               codename="change_ftpaccount")
+    )
+    client.force_login(editor)
+    response = client.get(_chooser("ftpaccount"))
+    assert response.status_code == 200 and b"acme-account" in response.content
+    assert client.get(_chooser("exporttarget")).status_code in (302, 403)

@@ -92,3 +92,16 @@ def test_api_hides_coordinates_when_the_address_is_not_released(client, broker):
     detail = client.get(f"/api/v2/listings/{page.pk}/").json()
     assert detail["coordinates"] is None
     assert page.strasse not in detail["address"]
+
+
+def test_images_api_leaves_out_the_pictures_of_listings_that_are_not_live(client, broker):
+    """Issue 15, item 5: the example site's images API listed every broker picture."""
+    live = make_listing(broker, 1, title="Live", images=2)
+    gone = make_listing(broker, 2, title="Gone", images=2)
+    withdraw(gone)
+    shown = {item["id"] for item in client.get("/api/v2/images/?limit=20").json()["items"]}
+    live_ids = {a.image_id for a in live.attachments.filter(image__isnull=False)}
+    gone_ids = {a.image_id for a in gone.attachments.filter(image__isnull=False)}
+    assert live_ids and gone_ids
+    assert live_ids <= shown and not gone_ids & shown
+    assert client.get(f"/api/v2/images/{min(gone_ids)}/").status_code == 404

@@ -1,6 +1,7 @@
 """The listing index: filters, sorting and pagination from the query string, references,
 and a query count that does not grow with the number of listings."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -257,3 +258,25 @@ def test_canonical_url_and_robots_of_the_index(client, broker):
     assert head() == ([full], [], [full])
     assert head("?page=2") == ([f"{full}?page=2"], [], [f"{full}?page=2"])
     assert head("?ort=Mainz&sort=preis") == ([full], ["noindex, follow"], [full])
+
+
+@pytest.mark.parametrize(
+    "term",
+    ['"', 'Dachterrasse"', '"Dachterrasse', "*", "(", ")", "Dachterrasse*", "(Dachterrasse",
+     "NEAR(", "AND", "OR NOT", "-", "^", ":", "col:Dachterrasse", "{x}", "\\", "%", "'",
+     "\x00", "NOT Dachterrasse", '""', "Dachterrasse AND"],
+)
+def test_search_syntax_characters_never_answer_500(client, stock, broker, term):
+    """Issue 15, item 6: a ``"`` made Wagtail's SQLite backend fail (unterminated string)."""
+    listing(broker, 5, "E", objektbeschreibung="Großzügige Dachterrasse mit Blick auf den Rhein")
+    from urllib.parse import quote
+
+    response = client.get(f"{stock.url}?q={quote(term)}")
+    assert response.status_code == 200
+    shown = titles(response)
+    # a term whose one word is Dachterrasse still finds it; one without a word shows the list
+    words = re.findall(r"\w+", term)
+    if words == ["Dachterrasse"]:
+        assert shown == ["E"]
+    elif not any(c.isalnum() for c in term):
+        assert len(shown) == 5

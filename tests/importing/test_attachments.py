@@ -463,3 +463,46 @@ def test_inline_base64_is_not_kept_in_the_stored_record(tmp_path, broker):
     text = str(page.openimmo_data)
     assert "anhanginhalt" in text and "/9j/" not in text  # the element, not the JPEG
     assert attachments_of(page)[0].image.file_size == len(small_jpeg(4))
+
+
+def _remote_props(file_server, count):
+    props = []
+    for n in range(count):
+        file_server.files[f"/p/{n}.jpg"] = small_jpeg(n)
+        props.append(
+            Prop(intern=str(n), extern=f"E{n}",
+                 anhaenge=[Anhang(file_server.url(f"/p/{n}.jpg"), "TITELBILD",
+                                  location="REMOTE")])
+        )
+    return props
+
+
+from tests.importing.test_actions import run_import  # noqa: E402
+
+
+def test_downloads_per_import_are_capped_in_number(tmp_path, broker, file_server):
+    """Issue 15, item 10: the rest is skipped with one warning; every listing is imported."""
+    props = _remote_props(file_server, 5)
+    with openimmo_settings(REMOTE_MAX_DOWNLOADS=2):
+        result = run_import(tmp_path, broker, *props)
+    assert result.created == 5 and result.images_created == 2
+    assert file_server.requests == ["/p/0.jpg", "/p/1.jpg"]
+    budget = [w for w in result.warnings if w["code"] == "remote_budget"]
+    assert len(budget) == 1 and budget[0]["objektnr"] == "E2"
+    assert "at most 2 attachments" in budget[0]["message"]
+    # the next import fetches what was skipped (within its own budget)
+    again = run_import(tmp_path, broker, *props)
+    assert again.images_created == 3 and not [
+        w for w in again.warnings if w["code"] == "remote_budget"
+    ]
+
+
+def test_downloads_per_import_are_capped_in_time(tmp_path, broker, file_server):
+    props = _remote_props(file_server, 4)
+    for n in range(4):
+        file_server.stall[f"/p/{n}.jpg"] = 0.4
+    with openimmo_settings(REMOTE_MAX_SECONDS=0.6):
+        result = run_import(tmp_path, broker, *props)
+    assert result.created == 4
+    assert file_server.requests == ["/p/0.jpg", "/p/1.jpg"]  # 0.8 s spent after two
+    assert [w["code"] for w in result.warnings].count("remote_budget") == 1

@@ -25,10 +25,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def private_tmp(tmp_path, monkeypatch):
-    """Temporary folders of the importer go here, so tests can see they are cleaned up."""
+    """Temporary folders of the importer go here, so tests can see they are cleaned up (its
+    scratch folders, normally in <inbox>/.openimmo/work/, and anything in tempfile's)."""
+    from wagtail_openimmo import workspace
+
     folder = tmp_path / "tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    monkeypatch.setattr(workspace, "work_root", lambda: folder)
     return folder
 
 

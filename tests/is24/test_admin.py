@@ -272,3 +272,26 @@ def test_contacts_on_is24_are_listed_and_cannot_be_edited(
     assert admin_client.get(reverse(viewset.get_url_name("add"))).status_code in (302, 403)
     edit = admin_client.get(reverse(viewset.get_url_name("edit"), args=[contact.pk]))
     assert edit.status_code in (302, 403)
+
+
+def test_only_the_user_who_started_the_flow_can_finish_it(
+    admin_client, client, django_user_model, broker, fake_is24
+):
+    """Issue 15, item 11: the callback did not check who finishes the flow."""
+    connection = IS24Connection.objects.create(broker=broker)
+    to_is24 = admin_client.post(
+        reverse("wagtail_openimmo_is24:authorise", args=[connection.pk])
+    )["Location"]
+    at_is24 = requests.get(to_is24, allow_redirects=False, timeout=5)
+    back = urlsplit(at_is24.headers["Location"])
+    other = django_user_model.objects.create_superuser("other", "other@example.com", "pw")
+    client.force_login(other)
+    refused = client.get(f"{back.path}?{back.query}", follow=True)
+    assert b"started by another user" in refused.content
+    connection.refresh_from_db()
+    assert not connection.is_authorised and connection.pending_request_token
+    # the user who started it still can
+    done = admin_client.get(f"{back.path}?{back.query}", follow=True)
+    assert b"is connected with ImmobilienScout24" in done.content
+    connection.refresh_from_db()
+    assert connection.is_authorised

@@ -9,12 +9,13 @@ from django.core import signing
 from wagtail_openimmo.frontend.contact import SIGNING_SALT
 
 
-def token(age: float = 30) -> str:
-    """A form's signed timestamp as if rendered ``age`` seconds ago."""
-    return signing.dumps(time.time() - age, salt=SIGNING_SALT)
+def token(age: float = 30, listing=None) -> str:
+    """A form's signed token (listing and time) as if rendered ``age`` seconds ago."""
+    listing_id = getattr(listing, "pk", "") or ""
+    return signing.dumps(f"{listing_id}:{time.time() - age}", salt=SIGNING_SALT)
 
 
-def enquiry(**overrides) -> dict:
+def enquiry(listing, **overrides) -> dict:
     data = {
         "contact-name": "Erika Mustermann",
         "contact-email": "erika@example.org",
@@ -22,7 +23,7 @@ def enquiry(**overrides) -> dict:
         "contact-message": "Ist die Wohnung noch frei? Grüße & danke <3",
         "contact-privacy": "on",
         "contact-website": "",
-        "contact-ts": token(),
+        "contact-ts": token(listing=listing),
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

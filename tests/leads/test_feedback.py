@@ -39,7 +39,7 @@ def listing(broker):
 
 
 def test_the_enquiry_mail_carries_feedback_xml_the_software_can_read(client, listing):
-    response = client.post(listing.url, enquiry())
+    response = client.post(listing.url, enquiry(listing))
     assert response.status_code == 302
     broker_mail = mail.outbox[0]
     assert broker_mail.to == ["makler@acme.example"]
@@ -76,7 +76,7 @@ def test_feedback_goes_to_email_feedback_when_the_broker_sent_one(client, listin
     listing.save()
     broker.enquiry_extra_recipient = "office@acme.example"
     broker.save()
-    client.post(listing.url, enquiry())
+    client.post(listing.url, enquiry(listing))
     assert mail.outbox[0].to == ["leads@crm.example", "office@acme.example"]
     assert attachment(mail.outbox[0])
 
@@ -84,12 +84,12 @@ def test_feedback_goes_to_email_feedback_when_the_broker_sent_one(client, listin
 def test_a_broker_can_switch_the_attachment_off(client, listing, broker):
     broker.enquiry_feedback_xml = False
     broker.save()
-    client.post(listing.url, enquiry())
+    client.post(listing.url, enquiry(listing))
     assert mail.outbox[0].attachments == []
 
 
 def test_the_enquirer_gets_a_confirmation_in_the_page_language(client, listing):
-    client.post(listing.url, enquiry(), HTTP_ACCEPT_LANGUAGE="de")
+    client.post(listing.url, enquiry(listing), HTTP_ACCEPT_LANGUAGE="de")
     assert len(mail.outbox) == 2
     confirmation = mail.outbox[1]
     assert confirmation.to == ["erika@example.org"]
@@ -102,7 +102,7 @@ def test_the_enquirer_gets_a_confirmation_in_the_page_language(client, listing):
 
 @override_settings(WAGTAIL_OPENIMMO={"CONTACT_CONFIRMATION": False})
 def test_the_confirmation_can_be_switched_off(client, listing):
-    client.post(listing.url, enquiry())
+    client.post(listing.url, enquiry(listing))
     assert [m.to for m in mail.outbox] == [["makler@acme.example"]]
 
 
@@ -115,7 +115,7 @@ def test_an_invalid_document_is_left_off_but_the_enquiry_goes_out(client, listin
         '<xs:element name="something_else"/></xs:schema>'
     )
     with override_settings(WAGTAIL_OPENIMMO={"FEEDBACK_XSD_PATH": str(xsd)}):
-        client.post(listing.url, enquiry())
+        client.post(listing.url, enquiry(listing))
     assert mail.outbox[0].to == ["makler@acme.example"]
     assert mail.outbox[0].attachments == []
 
@@ -129,7 +129,7 @@ def test_an_operator_xsd_that_accepts_the_document_keeps_it(client, listing, tmp
         "</xs:sequence></xs:complexType></xs:element></xs:schema>"
     )
     with override_settings(WAGTAIL_OPENIMMO={"FEEDBACK_XSD_PATH": str(xsd)}):
-        client.post(listing.url, enquiry())
+        client.post(listing.url, enquiry(listing))
     assert attachment(mail.outbox[0])
 
 

@@ -4,10 +4,17 @@ Spam protection without third-party services, in three layers:
 
 * a honeypot field (``website``) hidden from people by CSS and from screen readers by
   ``aria-hidden``; bots that fill it get the success page and no mail is sent;
-* a signed timestamp (``ts``) rendered with the form: forms sent within
-  ``CONTACT_MIN_SECONDS`` are refused, as are forged or expired ones (``CONTACT_MAX_AGE``);
+* a signed token (``ts``: the listing and the time) rendered with the form: forms sent
+  within ``CONTACT_MIN_SECONDS`` are refused, as are forged or expired ones
+  (``CONTACT_MAX_AGE``), tokens of another listing, and tokens used before (each token
+  sends one enquiry: it is remembered in the cache until it expires);
 * a rate limit per client IP (``CONTACT_RATE_LIMIT`` per ``CONTACT_RATE_WINDOW`` seconds),
   counted in Django's cache under a keyed hash of the IP — the IP itself is not kept.
+  Behind reverse proxies the IP is taken from ``CONTACT_CLIENT_IP_HEADER`` counting
+  ``CONTACT_PROXY_COUNT`` addresses from the right (those the proxies added), never the
+  left-most one, which the client writes. Both the limit and the used tokens need a cache
+  shared by all processes (Redis, Memcached, the database cache), not the per-process
+  local-memory cache.
 
 What the visitor writes goes into the e-mail and nowhere else: no database row, no log line
 with personal data. The mail goes to the listing's contact person (``kontakt_email``), else
@@ -37,9 +44,13 @@ class SpamSuspected(Exception):
     """The submission looks automated: answer as if it succeeded, send nothing."""
 
 
-def new_token() -> str:
-    """A signed timestamp for a freshly rendered form."""
-    return signing.dumps(time.time(), salt=SIGNING_SALT)
+def new_token(listing_id=None) -> str:
+    """A signed "listing:timestamp" for a freshly rendered form."""
+    return signing.dumps(f"{listing_id or ''}:{time.time()}", salt=SIGNING_SALT)
+
+
+def _used_key(token: str) -> str:
+    return f"wagtail_openimmo:contact-token:{salted_hmac(SIGNING_SALT, token).hexdigest()}"
 
 
 class SpamProtectedForm(forms.Form):
@@ -54,11 +65,12 @@ class SpamProtectedForm(forms.Form):
     )
     ts = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, listing=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        self.listing_id = getattr(listing, "pk", None)
         if not self.is_bound:
-            self.initial["ts"] = new_token()
+            self.initial["ts"] = new_token(self.listing_id)
         if "email" in self.fields:
             self.fields["email"].widget.attrs["autocomplete"] = "email"
         privacy_url = get_setting("PRIVACY_POLICY_URL")
@@ -74,19 +86,33 @@ class SpamProtectedForm(forms.Form):
                 token, salt=SIGNING_SALT, max_age=get_setting("CONTACT_MAX_AGE")
             )
         except signing.SignatureExpired as exc:
-            # Give the visitor a fresh token so that sending again works.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("ts")] = new_token()
-            raise forms.ValidationError(
-                _("The form has expired. Please check your entries and send it again.")
-            ) from exc
+            raise self._expired() from exc
         except signing.BadSignature as exc:
             raise SpamSuspected("forged form token") from exc
-        if time.time() - float(rendered) < get_setting("CONTACT_MIN_SECONDS"):
+        if not isinstance(rendered, str) or ":" not in rendered:
+            raise self._expired()  # a token of the old form (a timestamp only)
+        listing, _sep, stamp = rendered.partition(":")
+        if listing != str(self.listing_id or ""):
+            raise SpamSuspected("form token of another listing")
+        if cache.get(_used_key(token)):
+            raise SpamSuspected("form token used before")
+        if time.time() - float(stamp) < get_setting("CONTACT_MIN_SECONDS"):
             raise forms.ValidationError(
                 _("That was very quick. Please check your entries and send the form again.")
             )
         return token
+
+    def _expired(self) -> forms.ValidationError:
+        # Give the visitor a fresh token so that sending again works.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("ts")] = new_token(self.listing_id)
+        return forms.ValidationError(
+            _("The form has expired. Please check your entries and send it again.")
+        )
+
+    def mark_used(self) -> None:
+        """Remember the token until it expires: it has sent its enquiry."""
+        cache.set(_used_key(self.cleaned_data["ts"]), 1, get_setting("CONTACT_MAX_AGE"))
 
     def check_honeypot(self) -> None:
         if self.data.get(self.add_prefix("website")):
@@ -124,9 +150,16 @@ class ContactForm(SpamProtectedForm):
 
 
 def client_ip(request) -> str:
+    """The visitor's address. Behind proxies: from the header they write (e.g.
+    X-Forwarded-For: "client, proxy1"), the address ``CONTACT_PROXY_COUNT`` places from the
+    right -- what the outermost trusted proxy saw. Addresses left of it are the client's own
+    words and are ignored."""
     header = get_setting("CONTACT_CLIENT_IP_HEADER")
     if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
+        parts = [p.strip() for p in request.META[header].split(",") if p.strip()]
+        proxies = max(1, int(get_setting("CONTACT_PROXY_COUNT") or 1))
+        if len(parts) >= proxies:
+            return parts[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -22,12 +22,19 @@ apply, so a typo never empties the list.
 
 from __future__ import annotations
 
+import logging
+import re
+
 from django import forms
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .presentation import OBJEKTART_LABELS
+
+logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+")
 
 VERMARKTUNGSART_PARAMS = {"kauf": "KAUF", "miete": "MIETE_PACHT"}
 SORT_CHOICES = [
@@ -145,7 +152,22 @@ class ListingFilterForm(forms.Form):
     @staticmethod
     def _search(queryset: QuerySet, text: str) -> QuerySet:
         """Narrow to the hits of Wagtail's search backend, keeping our own order and
-        filters (search results cannot be filtered on every column afterwards)."""
-        hits = queryset.order_by().search(text, order_by_relevance=False)
-        ids = [page.pk for page in hits[:MAX_SEARCH_RESULTS]]
+        filters (search results cannot be filtered on every column afterwards).
+
+        Only the words of the visitor's text are searched for: quotes, brackets, ``*``,
+        ``:`` and upper-case AND/OR/NOT/NEAR are query syntax to the database's full-text
+        search (a lone ``"`` made SQLite fail with "unterminated string"). Text without a
+        word leaves the list unsearched; should the backend fail all the same, the visitor
+        sees no hits, never an error.
+        """
+        words = [word.lower() for word in _WORD.findall(text)]
+        if not words:
+            return queryset
+        try:
+            with transaction.atomic():  # a failed query must not break the request's
+                hits = queryset.order_by().search(" ".join(words), order_by_relevance=False)
+                ids = [page.pk for page in hits[:MAX_SEARCH_RESULTS]]
+        except DatabaseError:
+            logger.warning("Listing search failed for %r", " ".join(words), exc_info=True)
+            return queryset.none()
         return queryset.filter(pk__in=ids)

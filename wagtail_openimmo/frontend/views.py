@@ -159,7 +159,9 @@ def listing_context(listing, request, *, contact_form=None) -> dict:
         "index_page": listing.get_parent(),
     }
     if contact_enabled(listing):
-        context["contact_form"] = contact_form or ContactForm(prefix=CONTACT_PREFIX)
+        context["contact_form"] = contact_form or ContactForm(
+            prefix=CONTACT_PREFIX, listing=listing
+        )
         context["contact_sent"] = request.GET.get("contact") == "sent"
     return context
 
@@ -168,7 +170,7 @@ def serve_contact(listing, request, *args, **kwargs):
     """Send the enquiry and redirect (POST/redirect/GET), or show the form with errors."""
     if not contact_enabled(listing):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    form = ContactForm(request.POST, prefix=CONTACT_PREFIX)
+    form = ContactForm(request.POST, prefix=CONTACT_PREFIX, listing=listing)
     done = HttpResponseRedirect(f"{listing.get_url(request)}?contact=sent#contact")
     try:
         valid = form.is_valid_enquiry()
@@ -187,6 +189,7 @@ def serve_contact(listing, request, *args, **kwargs):
             )
         else:
             send_enquiry(listing, form, request)
+            form.mark_used()
             return done
     return TemplateResponse(
         request,

@@ -4,7 +4,13 @@ pyftpdlib calls ``on_file_received`` only when a transfer has finished; that is 
 marks the upload complete and queues its import. Uploads under a temporary name
 (``x.zip.tmp``) are complete once renamed to their real name. An interrupted upload is
 deleted (the broker software sends it again). Every login and upload is logged to the
-``wagtail_openimmo.ftp`` logger -- never a password.
+``wagtail_openimmo.ftp`` logger -- never a password. User names, paths and addresses in log
+lines are escaped (``logsafe.escape``), and a command carrying CR, LF or NUL is refused
+with 501 before anything logs or touches the file system, so nobody can forge log lines.
+
+Hardening (issue 15): a name longer than ``layout.MAX_NAME_BYTES`` is refused at STOR and
+RNTO with 553; an account deactivated (or deleted) while a session is open loses that
+session at its next command.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from pyftpdlib.handlers import DTPHandler, FTPHandler
 from .. import tasks
 from ..conf import get_setting
 from ..inbox import layout, scan
+from ..logsafe import escape, has_line_break_or_nul
 from ..models import FTPAccount
 from .authorizer import has_parent_reference
 from .throttle import LoginThrottle
 
 logger = logging.getLogger("wagtail_openimmo.ftp")
+pyftpdlib_logger = logging.getLogger("pyftpdlib")
 
 
 class LimitedDTPMixin:
@@ -46,6 +54,15 @@ class LimitedDTPMixin:
             self.cmd_channel.upload_refused = True
             self._resp = (
                 f"552 Upload refused: files may be at most {self._upload_limit} bytes.",
+                logging.getLogger("pyftpdlib").warning,
+            )
+            self.close()
+            return
+        room = getattr(self.cmd_channel, "quota_room", None)
+        if room is not None and self.file_obj.tell() > room:
+            self.cmd_channel.upload_refused = True
+            self._resp = (
+                "552 Upload refused: the account's disk quota is used up.",
                 logging.getLogger("pyftpdlib").warning,
             )
             self.close()
@@ -92,13 +109,31 @@ class InboxHandlerMixin:
     throttle: LoginThrottle
     upload_refused = False
 
+    # --- pyftpdlib's own log lines, with the session's values escaped -----------------------
+
+    def _log_prefix(self) -> str:
+        values = {k: escape(v) if isinstance(v, str) else v for k, v in self.__dict__.items()}
+        return self.log_prefix % values
+
+    def log(self, msg, logfun=pyftpdlib_logger.info):
+        logfun(f"{self._log_prefix()} {escape(msg)}")
+
+    def logline(self, msg, logfun=pyftpdlib_logger.debug):
+        if self._log_debug:
+            logfun(f"{self._log_prefix()} {escape(msg)}")
+
+    def logerror(self, msg):
+        pyftpdlib_logger.error(f"{self._log_prefix()} {escape(msg)}")
+
     # --- login (a banned address is refused at connection time by server.InboxFTPServer) --
 
     def _refuse_if_banned(self) -> bool:
         wait = self.throttle.banned_for(self.remote_ip)
         if not wait:
             return False
-        logger.warning("FTP connection refused: ip=%s banned for %.0f s", self.remote_ip, wait)
+        logger.warning(
+            "FTP connection refused: ip=%s banned for %.0f s", escape(self.remote_ip), wait
+        )
         self.respond("421 Too many failed logins from your address; try again later.")
         self.close_when_done()
         return True
@@ -115,14 +150,18 @@ class InboxHandlerMixin:
         super().handle_auth_failed(msg, password)
 
     def on_login_failed(self, username, password):
-        logger.warning("FTP login failed: user=%s ip=%s", username, self.remote_ip)
+        logger.warning(
+            "FTP login failed: user=%s ip=%s", escape(username), escape(self.remote_ip)
+        )
         if self.throttle.banned_for(self.remote_ip):
-            logger.warning("FTP address banned after repeated failures: ip=%s", self.remote_ip)
+            logger.warning(
+                "FTP address banned after repeated failures: ip=%s", escape(self.remote_ip)
+            )
             self.close_when_done()
 
     def on_login(self, username):
         self.throttle.success(self.remote_ip)
-        logger.info("FTP login: user=%s ip=%s", username, self.remote_ip)
+        logger.info("FTP login: user=%s ip=%s", escape(username), escape(self.remote_ip))
         close_old_connections()
         try:
             FTPAccount.objects.filter(username=username).update(last_login_at=timezone.now())
@@ -132,7 +171,7 @@ class InboxHandlerMixin:
             close_old_connections()
 
     def on_logout(self, username):
-        logger.info("FTP logout: user=%s ip=%s", username, self.remote_ip)
+        logger.info("FTP logout: user=%s ip=%s", escape(username), escape(self.remote_ip))
 
     def on_disconnect(self):
         # Each session runs in its own thread: close that thread's database connection.
@@ -141,6 +180,23 @@ class InboxHandlerMixin:
     # --- the jail -------------------------------------------------------------------------
 
     def pre_process_command(self, line, cmd, arg):
+        if has_line_break_or_nul(line):
+            # A lone CR or LF inside a command would forge log lines; NUL breaks every path
+            # function. Nothing is logged of the line but its escaped form.
+            self.respond("501 Line breaks and NUL bytes are not allowed in commands.")
+            logger.warning(
+                "FTP command refused (line break or NUL): user=%s ip=%s line=%s",
+                escape(self.username or ""), escape(self.remote_ip), escape(line[:300]),
+            )
+            return
+        if self.authenticated and not self._account_still_active():
+            self.respond("421 This FTP account has been deactivated.")
+            logger.warning(
+                "FTP session closed, account deactivated: user=%s ip=%s",
+                escape(self.username), escape(self.remote_ip),
+            )
+            self.close_when_done()
+            return
         spec = self.proto_cmds.get(cmd) or {}
         if self.authenticated and spec.get("perm") and has_parent_reference(arg):
             msg = 'Paths containing ".." are not allowed.'
@@ -148,6 +204,45 @@ class InboxHandlerMixin:
             self.log_cmd(cmd, arg, 550, msg)
             return
         return super().pre_process_command(line, cmd, arg)
+
+    def _account_still_active(self) -> bool:
+        """Whether the logged-in account still exists and is active (read on each command,
+        so that deactivating an account ends its open sessions too)."""
+        close_old_connections()
+        try:
+            return FTPAccount.objects.filter(username=self.username, is_active=True).exists()
+        except Exception:
+            logger.exception("Could not check the FTP account %s", escape(self.username))
+            return True  # a database hiccup must not cut off every broker
+        finally:
+            close_old_connections()
+
+    def _account_usage(self, exclude=None) -> int:
+        """Bytes in the account's folder (it has no sub-folders: brokers cannot make any).
+        ``exclude``: the file being uploaded (replaced, or appended to: the upload counts
+        its bytes from the start of the file)."""
+        total = 0
+        with contextlib.suppress(OSError), os.scandir(self.fs.root) as entries:
+            for entry in entries:
+                if exclude is not None and entry.path == os.fspath(exclude):
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+        return total
+
+    def _name_too_long(self, file) -> bool:
+        name = Path(file).name
+        if len(name.encode("utf-8", "surrogateescape")) <= layout.MAX_NAME_BYTES:
+            return False
+        self.respond(
+            f"553 File name too long: at most {layout.MAX_NAME_BYTES} bytes are allowed."
+        )
+        logger.warning(
+            "FTP name refused (too long): user=%s ip=%s file=%s",
+            escape(self.username), escape(self.remote_ip), escape(name[:80]) + "…",
+        )
+        return True
 
     # --- uploads --------------------------------------------------------------------------
 
@@ -161,6 +256,20 @@ class InboxHandlerMixin:
 
     def ftp_STOR(self, file, mode="w"):
         self.upload_refused = False
+        self.quota_room = None
+        if self._name_too_long(file):
+            return None
+        quota = int(get_setting("FTP_ACCOUNT_QUOTA_BYTES") or 0)
+        if quota:
+            used = self._account_usage(exclude=file)
+            if used >= quota:
+                self.respond("552 Upload refused: the account's disk quota is used up.")
+                logger.warning(
+                    "FTP upload refused (quota): user=%s ip=%s used=%s quota=%s",
+                    escape(self.username), escape(self.remote_ip), used, quota,
+                )
+                return None
+            self.quota_room = quota - used
         # Mark before the file exists, so no inbox scan ever sees it without the mark.
         place = self._inbox_place(file)
         if place:
@@ -178,9 +287,9 @@ class InboxHandlerMixin:
             size = None
         logger.info(
             "FTP upload: user=%s ip=%s file=%s bytes=%s",
-            self.username,
-            self.remote_ip,
-            path.name,
+            escape(self.username),
+            escape(self.remote_ip),
+            escape(path.name),
             size,
         )
         place = self._inbox_place(file)
@@ -198,10 +307,10 @@ class InboxHandlerMixin:
         path = Path(file)
         logger.warning(
             "FTP upload %s: user=%s ip=%s file=%s; the partial file was deleted.",
-            "refused (too large)" if self.upload_refused else "interrupted",
-            self.username,
-            self.remote_ip,
-            path.name,
+            "refused (too large or over quota)" if self.upload_refused else "interrupted",
+            escape(self.username),
+            escape(self.remote_ip),
+            escape(path.name),
         )
         place = self._inbox_place(file)
         if place is not None:
@@ -210,6 +319,8 @@ class InboxHandlerMixin:
             os.remove(path)
 
     def ftp_RNTO(self, path):
+        if self._name_too_long(path):
+            return None
         result = super().ftp_RNTO(path)
         if result:
             src, dst = (Path(p) for p in result)
@@ -234,7 +345,7 @@ class InboxHandlerMixin:
         try:
             tasks.enqueue_upload(path)
         except Exception:
-            logger.exception("Could not queue the import of %s", path)
+            logger.exception("Could not queue the import of %s", escape(path))
         finally:
             close_old_connections()
 

@@ -83,6 +83,8 @@ class Context:
     withdraw_mode: str = "unpublish"
     catalogue: Catalogue | None = None  # the broker's listings, loaded once (real runs)
     pending_entries: list[ImportRunEntry] = field(default_factory=list)
+    # downloads by URL of the whole upload (REMOTE_MAX_DOWNLOADS, REMOTE_MAX_SECONDS)
+    remote_budget: attachments.RemoteBudget = field(default_factory=attachments.RemoteBudget)
 
     @property
     def quota_used(self) -> int:
@@ -565,6 +567,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         dry_run=ctx.dry_run,
         workdir=ctx.workdir,
         progress=ctx.progress,
+        budget=ctx.remote_budget,
     )
     problems.extend(attachment_problems)
     if stays_hidden:

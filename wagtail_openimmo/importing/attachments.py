@@ -22,6 +22,7 @@ import io
 import mimetypes
 import posixpath
 import struct
+import time
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -489,6 +490,54 @@ class _Reuse:
         return None
 
 
+class RemoteBudget:
+    """How many downloads by URL one import may make, and for how long in all.
+
+    One small XML naming hundreds of slow URLs would otherwise hold a worker until the task
+    timeout. Once ``REMOTE_MAX_DOWNLOADS`` or ``REMOTE_MAX_SECONDS`` is used up, further
+    URL attachments of the import are skipped, with one warning (they are fetched by a later
+    import, since their listings do not hold them yet).
+    """
+
+    def __init__(self, max_count: int | None = None, max_seconds: float | None = None):
+        self.max_count = int(
+            get_setting("REMOTE_MAX_DOWNLOADS") if max_count is None else max_count
+        ) or 0
+        self.max_seconds = float(
+            get_setting("REMOTE_MAX_SECONDS") if max_seconds is None else max_seconds
+        ) or 0.0
+        self.count = 0
+        self.seconds = 0.0
+        self.warned = False
+
+    @property
+    def exhausted(self) -> bool:
+        return bool(
+            (self.max_count and self.count >= self.max_count)
+            or (self.max_seconds and self.seconds >= self.max_seconds)
+        )
+
+    def skipped(self, located: Located) -> Problem | None:
+        """The one warning of the import, for the first attachment skipped."""
+        if self.warned:
+            return None
+        self.warned = True
+        return warning(
+            "remote_budget",
+            _(
+                "This import may download at most {count} attachments by URL, for at most "
+                "{seconds} seconds in all; that is used up. {name} and the further "
+                "attachments by URL of this file were skipped; send them again later or as "
+                "files in the ZIP."
+            ),
+            line=located.ref.line,
+            path="anhaenge/anhang/daten/pfad",
+            count=self.max_count or "∞",
+            seconds=f"{self.max_seconds:g}" if self.max_seconds else "∞",
+            name=located.name,
+        )
+
+
 def fetch(located: Located, workdir: Path, http=None) -> Problem | None:
     """Download a URL attachment into ``workdir`` (once); a warning if that failed."""
     if located.path is not None:
@@ -516,8 +565,12 @@ def prepare(
     dry_run: bool,
     workdir: Path,
     progress=None,
+    budget: RemoteBudget | None = None,
 ) -> tuple[list[Prepared], list[Problem]]:
-    """Step 2: decide what to keep, download and check (no database writes)."""
+    """Step 2: decide what to keep, download and check (no database writes).
+
+    ``budget`` is the import's ``RemoteBudget``, shared by all its properties.
+    """
     reuse = _Reuse(existing_attachments(listing_id))
     max_bytes = int(get_setting("MAX_ATTACHMENT_BYTES"))
     prepared: list[Prepared] = []
@@ -537,10 +590,18 @@ def prepare(
                     prepared.append(Prepared(located, row.kind, reuse=row))
                 elif dry_run:
                     prepared.append(Prepared(located, located.kind, pending_download=True))
+                elif budget is not None and budget.exhausted:
+                    note = budget.skipped(located)
+                    if note is not None:
+                        problems.append(note)
                 else:
                     if http is None:
                         http = remote.session()
+                    started = time.monotonic()
                     failure = fetch(located, workdir, http)
+                    if budget is not None:
+                        budget.count += 1
+                        budget.seconds += time.monotonic() - started
                     if failure is not None:
                         problems.append(failure)
                     else:

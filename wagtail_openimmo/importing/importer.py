@@ -32,13 +32,14 @@ import contextlib
 import datetime as dt
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
+from .. import workspace
 from ..conf import get_setting
 from ..locks import broker_lock
 from ..models import Broker, ImportRun
@@ -268,6 +269,7 @@ def import_file(
     result = ImportResult(
         file=str(path), broker=broker.slug if broker else None, dry_run=dry_run, forced=force
     )
+    workspace.sweep()  # what imports killed with -9 left behind
     if not dry_run:
         result.run = _start_run(run, path, broker, force)
     try:
@@ -285,6 +287,8 @@ def import_file(
         else:
             with broker_lock(broker.pk):
                 broker.refresh_from_db()
+                if not dry_run:
+                    _mark_interrupted(broker, result.run)
                 _import(path, broker, result, dry_run=dry_run, force=force, progress=progress)
     except BaseException as exc:
         _fail_run(result, exc)
@@ -318,7 +322,7 @@ def _refuse(result: ImportResult, problem: Problem) -> None:
 def _import(
     path: Path, broker: Broker, result: ImportResult, *, dry_run: bool, force: bool, progress
 ) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="openimmo-import-"))
+    workdir = workspace.make_dir("import")
     try:
         run = result.run
         known = (run.checksum, run.size) if run is not None and run.checksum else None
@@ -594,6 +598,21 @@ class _Importer:
 
 
 # --- the run log ---------------------------------------------------------------------------
+
+
+def _mark_interrupted(broker: Broker, current: ImportRun | None) -> None:
+    """Runs of ``broker`` still "running" while we hold its lock were killed (``kill -9``,
+    django-q's timeout, a power cut): say so, whichever path started them."""
+    stale = ImportRun.objects.filter(broker=broker, status=ImportRun.Status.RUNNING)
+    if current is not None and current.pk:
+        stale = stale.exclude(pk=current.pk)
+    stale.update(
+        status=ImportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        message=gettext(
+            "The import was interrupted (the process was stopped) and did not finish."
+        ),
+    )
 
 
 def _start_run(run: ImportRun | None, path: Path, broker: Broker | None, force: bool) -> ImportRun:

@@ -28,7 +28,6 @@ import posixpath
 import re
 import shutil
 import stat
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_noop as _
 
+from .. import workspace
 from ..conf import get_setting
 from ..openimmo import Transfer, TransferRefused, read_transfer
 from ..openimmo.problems import Problem, error, warning
@@ -259,6 +259,8 @@ def is_zip(path: Path) -> bool:
 def reader_options() -> dict:
     return {
         "max_bytes": get_setting("MAX_XML_BYTES"),
+        "max_property_bytes": get_setting("MAX_PROPERTY_BYTES"),
+        "max_property_elements": get_setting("MAX_PROPERTY_ELEMENTS"),
         "strict": get_setting("STRICT_VALIDATION"),
         "xsd_path": get_setting("XSD_PATH"),
     }
@@ -290,7 +292,7 @@ def open_upload(
         upload.xml_files.append(XmlFile(source.name, source, _read(source)))
         yield upload
         return
-    tmp = Path(tempfile.mkdtemp(prefix="openimmo-upload-"))
+    tmp = workspace.make_dir("upload")
     try:
         upload = Upload(
             source=source, is_zip=True, root=tmp / "files", size=size, checksum=checksum

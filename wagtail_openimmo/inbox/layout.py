@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
 import tempfile
@@ -42,6 +43,9 @@ TEMPORARY_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".filepart", ".crdow
 MARKER_SUFFIXES = (".done", ".ok")
 # What can be imported; anything else is moved to failed/ with a reason.
 DATA_SUFFIXES = (".zip", ".xml")
+# Longest file name (in UTF-8 bytes) the built-in FTP server accepts (STOR, RNTO: 553).
+# File systems allow 255; the app's marks and reason files add a few bytes to a name.
+MAX_NAME_BYTES = 200
 
 
 def app_dir(root: Path) -> Path:
@@ -93,11 +97,30 @@ def find_marker(path: Path) -> Path | None:
     return None
 
 
+# File systems allow 255 bytes per name; the app's own names beside a file stay below.
+NAME_LIMIT_BYTES = 255
+
+
+def fit_name(name: str, *, suffix: str = "", limit: int = NAME_LIMIT_BYTES) -> str:
+    """``name + suffix`` if it fits in ``limit`` bytes, else a shortened ``name`` (its start,
+    a hash of the whole name, its extension) followed by ``suffix``."""
+    if len((name + suffix).encode("utf-8", "surrogateescape")) <= limit:
+        return name + suffix
+    stem, ext = os.path.splitext(name)
+    if len(ext.encode("utf-8", "surrogateescape")) > 16:
+        stem, ext = name, ""
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    tail = f"~{digest}{ext}{suffix}"
+    room = limit - len(tail.encode("utf-8", "surrogateescape"))
+    short = stem.encode("utf-8", "surrogateescape")[: max(room, 1)]
+    return short.decode("utf-8", "ignore") + tail
+
+
 def _candidates(name: str):
-    yield name
+    yield fit_name(name)
     stem, ext = os.path.splitext(name)
     for n in range(2, 10000):
-        yield f"{stem}-{n}{ext}"
+        yield fit_name(stem, suffix=f"-{n}{ext}")
     raise FileExistsError(errno.EEXIST, "no free name", name)
 
 
@@ -133,9 +156,17 @@ def move_into(src: Path, dst_dir: Path, name: str | None = None) -> Path:
     raise AssertionError("unreachable")
 
 
+def reason_path(path: Path) -> Path:
+    """``<path>.txt``, or a shortened name when that would be too long for the disk."""
+    return path.with_name(fit_name(path.name, suffix=".txt"))
+
+
 def write_reason(path: Path, text: str) -> Path:
-    """Write ``<path>.txt`` beside a failed or unmatched file, saying why it is there."""
-    note = path.with_name(path.name + ".txt")
+    """Write ``<path>.txt`` beside a failed or unmatched file, saying why it is there (a
+    shortened name for a long file name; the reason's first line names the file)."""
+    note = reason_path(path)
+    if note.name != path.name + ".txt":
+        text = f"{path.name}\n\n{text}"
     note.write_text(text.rstrip() + "\n", encoding="utf-8")
     return note
 

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ..conf import get_setting, inbox_dir
+from ..logsafe import escape
 from ..messages import records_of, say
 from ..models import Broker, ImportRun
 from ..openimmo.xsd import XsdValidator
@@ -212,7 +213,10 @@ def _process_folder(
             continue  # another run took it
         if found is None:
             if broker is None:  # a run for one broker leaves other files alone
-                outcomes.append(_unmatched(root, inbox, item, reason, now))
+                try:
+                    outcomes.append(_unmatched(root, inbox, item, reason, now))
+                except Exception as exc:
+                    outcomes.append(_file_error(root, None, inbox, item, exc, now))
             continue
         if broker is not None and found.pk != broker.pk:
             continue
@@ -313,7 +317,15 @@ def _import_in_order(
                 )
             )
             continue
-        outcome = _import_one(root, broker, inbox, item, now, progress)
+        started = timezone.now()
+        try:
+            outcome = _import_one(root, broker, inbox, item, now, progress)
+        except Exception as exc:
+            if _is_lock_busy(exc):
+                raise
+            # One file's trouble (a name too long for a reason file, a disk error on a
+            # move, ...) must not stop the run for every later file and broker.
+            outcome = _file_error(root, broker, inbox, item, exc, now, since=started)
         outcomes.append(outcome)
         if outcome.status in (CRASHED, Status.HELD):
             blocked = outcome.file
@@ -446,6 +458,68 @@ def _import_one(
         if callback is not None and hasattr(callback, "finish"):
             callback.finish()
     return _finish(root, inbox.name, broker, path, result, now, original=item.name)
+
+
+def _file_error(
+    root: Path,
+    broker: Broker | None,
+    inbox: InboxFolder,
+    item: scan.InboxFile,
+    exc: BaseException,
+    now: dt.datetime,
+    *,
+    since: dt.datetime | None = None,
+) -> InboxOutcome:
+    """Set aside a file whose handling raised: to failed/ with its reason, the run recorded
+    as failed and the broker told; never raises, so the run goes on with the next file."""
+    logger.exception("Inbox file %s in %s could not be handled", escape(item.name), inbox.name)
+    _reconnect_if_broken()
+    message = _(
+        "The file could not be handled (%(error)s); it was set aside in failed/ and the "
+        "operator can look at it. Please check its name and content and send it again."
+    ) % {"error": escape(f"{type(exc).__name__}: {exc}")[:500]}
+    run = None
+    moved = None
+    try:
+        failed_dir = layout.state_dir(root, layout.FAILED, inbox.name)
+        runs = ImportRun.objects.filter(broker=broker, file_name=item.name)
+        if since is not None:
+            run = runs.filter(started_at__gte=since).order_by("-pk").first()
+        places = [item.path, layout.state_dir(root, layout.PROCESSING, inbox.name) / item.name]
+        if run is not None and run.file_path:
+            places.insert(0, Path(run.file_path))
+        current = next((p for p in places if p.exists()), None)
+        if current is not None:
+            if layout.is_within(current, failed_dir):
+                moved = current
+            else:
+                moved = layout.move_into(current, failed_dir)
+            layout.write_reason(moved, message)
+            _touch(moved, now)
+            scan.clear_marks(root, inbox.name, item.name)
+        fields = {"message": message, "finished_at": timezone.now()}
+        if moved is not None:
+            fields["file_path"] = str(moved)
+        if run is None:
+            run = ImportRun.objects.create(
+                broker=broker, file_name=item.name[:255], size=item.size,
+                status=Status.FAILED, started_at=now, **fields,
+            )
+        else:
+            if run.status == Status.RUNNING:
+                fields["status"] = Status.FAILED
+            ImportRun.objects.filter(pk=run.pk).update(**fields)
+            run.refresh_from_db()
+        if broker is not None:
+            send_run_report(run)
+        else:
+            _notify_operator(
+                _("OpenImmo upload could not be handled: %(file)s") % {"file": escape(item.name)},
+                f"{message}\n\n{moved or item.path}",
+            )
+    except Exception:
+        logger.exception("Could not set aside the inbox file %s", escape(item.name))
+    return InboxOutcome(item.name, inbox.name, broker, Status.FAILED, message, moved, run)
 
 
 def _reconnect_if_broken() -> None:

@@ -69,6 +69,17 @@ def oauth_callback(request):
         )
         return redirect("wagtailadmin_home")
     _check(request.user)
+    if connection.pending_user_id != request.user.pk:
+        # The flow belongs to the admin user who started it: another user (whose browser was
+        # sent this link) must not attach the broker's IS24 account to the site.
+        messages.error(
+            request,
+            _(
+                "This IS24 authorisation was started by another user; only that user can "
+                "finish it. Start it again yourself if needed."
+            ),
+        )
+        return redirect(_edit_url(connection, request.user))
     verifier = request.GET.get("oauth_verifier", "")
     if request.GET.get("state") == "rejected" or not verifier:
         connection.pending_request_token = ""

@@ -21,6 +21,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from ..choosers import RestrictedSnippetChooserViewSet
 from .models import IS24Connection, IS24Contact, IS24ListingState
 
 
@@ -92,6 +93,7 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
 class IS24ConnectionViewSet(SnippetViewSet):
     model = IS24Connection
     icon = "link-external"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("Connections")
     list_display = [
         "broker",
@@ -131,6 +133,7 @@ class IS24ListingStateViewSet(SnippetViewSet):
     # on Wagtail 8 as well).
     permission_policy = ReadOnlyPolicy(IS24ListingState)
     icon = "list-ul"
+    chooser_viewset_class = RestrictedSnippetChooserViewSet
     menu_label = _("Listings on IS24")
     inspect_view_enabled = True
     inspect_view_fields = [

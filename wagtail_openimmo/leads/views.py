@@ -85,6 +85,7 @@ def subscribe(index, request):
              "filters": agents.describe_filters(agents.agent_filters(filter_form))},
             status=400,
         )
+    form.mark_used()
     agents.subscribe(
         index_page=index,
         broker=index_broker(index),
@@ -155,6 +156,7 @@ def withdrawal_form(index, request):
             logger.info("Withdrawal on page %s dropped as spam: %s", index.pk, exc)
             return HttpResponseRedirect(f"{index.get_url(request)}{WITHDRAWAL_PATH}/?sent=1")
         if valid:
+            form.mark_used()
             withdrawal.send_withdrawal(index, index_broker(index), form.cleaned_data, request)
             return HttpResponseRedirect(f"{index.get_url(request)}{WITHDRAWAL_PATH}/?sent=1")
         status = 400

@@ -375,3 +375,42 @@ def write_large_xml(path, *, target_bytes: int, kinds: int = 24, sentences: int 
             count += 1
         fh.write(b"</anbieter>\n</openimmo>\n")
     return count
+
+
+def write_bloated_xml(path, *, target_bytes: int, shape: str = "elements") -> str:
+    """Stream a TEIL transfer whose middle property is ``target_bytes`` big, for memory tests.
+
+    Three generated properties; the second (objektnr_extern ``BLOAT-1``) carries a
+    ``<user_defined_anyfield>`` filled with tiny elements (``shape="elements"``, what an
+    attacker sends to make a parser build millions of nodes) or with text in 1 MB elements
+    (``shape="text"``). Written in constant memory. Returns the bloated property's number.
+    """
+    props = [demo_property(n, images=0) for n in range(3)]
+    props[1].objektnr_extern = "BLOAT-1"
+    parts = [etree.tostring(property_element(p), encoding="utf-8") + b"\n" for p in props]
+    head, tail = parts[1].rsplit(b"</immobilie>", 1)
+    if shape == "elements":
+        unit = b"<f>1</f>" * 8192
+    elif shape == "text":
+        unit = b"<t>" + b"x" * (1 << 20) + b"</t>"
+    else:
+        raise ValueError(shape)
+    with open(path, "wb") as fh:
+        fh.write(
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<openimmo>\n'
+            b'<uebertragung art="OFFLINE" umfang="TEIL" modus="CHANGE" version="1.2.7b" '
+            b'sendersoftware="wagtail-openimmo-generator" senderversion="1"/>\n'
+            b"<anbieter>\n<firma>Demo Immobilien GmbH</firma>\n"
+            b"<openimmo_anid>DEMO-ANID</openimmo_anid>\n"
+        )
+        fh.write(parts[0])
+        fh.write(head)
+        fh.write(b"<user_defined_anyfield>")
+        size = 0
+        while size < target_bytes:
+            fh.write(unit)
+            size += len(unit)
+        fh.write(b"</user_defined_anyfield></immobilie>" + tail)
+        fh.write(parts[2])
+        fh.write(b"</anbieter>\n</openimmo>\n")
+    return "BLOAT-1"

@@ -33,6 +33,13 @@ from .tree import element_to_data, localname
 from .xsd import XsdValidator
 
 DEFAULT_MAX_BYTES = 1 << 30  # 1 GiB
+# One <immobilie> is built in memory whole (to check and store it); these bound it. A real
+# property has a few hundred elements and, with pictures inline as Base64, some MB.
+DEFAULT_MAX_PROPERTY_BYTES = 64 << 20  # 64 MiB
+DEFAULT_MAX_PROPERTY_ELEMENTS = 50_000
+# Identifiers read from a property over the limit, so that the report can name it and a VOLL
+# transfer does not withdraw the listing it could not read.
+_ID_FIELDS = ("objektnr_extern", "objektnr_intern", "openimmo_obid")
 CURRENT_VERSION = "1.2.7b"
 # 1.2.7b files often still say 1.2.7, and 1.2.7c only adds optional attributes: all current.
 CURRENT_VERSIONS = ("1.2.7", "1.2.7b", "1.2.7c")
@@ -59,6 +66,9 @@ class Transfer:
     strict: bool = False
     xsd: XsdValidator | None = None
     problems: list[Problem] = field(default_factory=list)
+    max_property_bytes: int = DEFAULT_MAX_PROPERTY_BYTES
+    max_property_elements: int = DEFAULT_MAX_PROPERTY_ELEMENTS
+    root_name: str | None = None  # the root element's tag, for the event filter
 
     @property
     def property_count(self) -> int:
@@ -69,7 +79,12 @@ class Transfer:
         return self.uebertragung.umfang
 
     def records(self) -> Iterator[PropertyRecord]:
-        """Yield every ``<immobilie>`` in document order (re-readable)."""
+        """Yield every ``<immobilie>`` in document order (re-readable).
+
+        A property is built in memory only up to ``max_property_bytes`` and
+        ``max_property_elements``; beyond that its content is thrown away as it streams past
+        and it is yielded as a rejected record that carries only its identifiers.
+        """
         return self._read(self._record)
 
     def identities(self) -> Iterator[PropertyRecord]:
@@ -81,11 +96,12 @@ class Transfer:
         return self._read(self._identity)
 
     def _read(self, make) -> Iterator[PropertyRecord]:
-        with _open(self.source) as fh:
+        with _open(self.source) as raw:
+            fh = _Pruning(raw, self.max_property_bytes, self.max_property_elements)
             context = etree.iterparse(
                 fh,
                 events=("start", "end"),
-                tag=_PASS2_TAGS,
+                tag=_tags(_PASS2_TAGS, self.root_name),
                 encoding=self.parse_encoding,
                 **PARSER_OPTIONS,
             )
@@ -94,6 +110,8 @@ class Transfer:
             implicit = next((a for a in self.anbieter if a.implicit), None)
             try:
                 for event, element in context:
+                    if fh.root is None:
+                        fh.root = element.getroottree().getroot()
                     name = localname(element.tag)
                     if name == "anbieter":
                         if event == "start":
@@ -101,7 +119,10 @@ class Transfer:
                         else:
                             _release(element)
                         continue
-                    if event != "end":
+                    if name != "immobilie" or fh.keep not in (None, element):
+                        continue  # the root, or a property inside a property
+                    if event == "start":
+                        fh.follow(element)
                         continue
                     parent = element.getparent()
                     in_anbieter = parent is not None and localname(parent.tag) == "anbieter"
@@ -110,7 +131,12 @@ class Transfer:
                         if in_anbieter and 0 <= anbieter_index < len(self.anbieter)
                         else implicit
                     )
-                    yield make(element, anbieter, position)
+                    fh.check_end(element)
+                    if fh.over:
+                        yield self._oversized(element, fh, anbieter, position)
+                    else:
+                        yield make(element, anbieter, position)
+                    fh.follow(None)
                     position += 1
                     _release(element)
             except etree.XMLSyntaxError as exc:
@@ -123,6 +149,30 @@ class Transfer:
         _strip_namespaces(element)
         record = PropertyRecord(anbieter=anbieter, line=element.sourceline, position=position)
         record.fields, record.field_lines, _notes = extract_fields(element, IDENTITY_FIELDS)
+        return record
+
+    def _oversized(self, element, fh: _Pruning, anbieter: Anbieter, position: int):
+        """The rejected record of a property over the size limits: identifiers and reason."""
+        fh.note_ids(element)
+        record = PropertyRecord(anbieter=anbieter, line=element.sourceline, position=position)
+        record.fields = dict(fh.ids)
+        record.data = {"tag": "immobilie"}
+        by_elements = fh.elements > self.max_property_elements
+        record.problems = [
+            error(
+                "property_too_large",
+                _("The property is too large to be read: it has more than {max_elements} "
+                  "elements (the limit per property). It was rejected unread; the other "
+                  "properties of the file were read.")
+                if by_elements else
+                _("The property is too large to be read: it has more than {max_mb} MB (the "
+                  "limit per property). It was rejected unread; the other properties of the "
+                  "file were read."),
+                line=element.sourceline,
+                max_elements=self.max_property_elements,
+                max_mb=_megabytes(self.max_property_bytes),
+            )
+        ]
         return record
 
     def _record(self, element, anbieter: Anbieter, position: int) -> PropertyRecord:
@@ -155,6 +205,97 @@ class _open:
 
     def __exit__(self, *exc):
         self.fh.close()
+
+
+class _Pruning:
+    """The file handle the parser reads from, which frees what has been read between reads.
+
+    lxml builds the whole tree while it parses; the reader only sees the elements it asked
+    for (properties, broker blocks). Before each read of the next chunk (about 32 KB) every
+    closed element that is not needed any more is deleted -- everything outside the element
+    being followed (``keep``: the current property, or the header). The elements still open
+    form a chain from the root, each the last child of its parent, so all earlier children
+    along that chain are closed and can go; this runs in C (slice deletion), whatever the
+    number of elements.
+
+    While an element is followed its bytes and elements are counted as the chunks stream in
+    (elements as ``<`` that do not close a tag; exact to a chunk or two). Beyond the limits
+    it is ``over``: from then on its content is pruned as well, keeping its identifiers for
+    the report. A property that ends within the limits of the stream count has its elements
+    counted exactly at its end (``check_end``).
+    """
+
+    def __init__(self, fh, max_bytes: int, max_elements: int):
+        self.fh = fh
+        self.max_bytes = max_bytes
+        self.max_elements = max_elements
+        self.root = None
+        self.keep = None
+        self.bytes = self.elements = 0
+        self.over = False
+        self.ids: dict[str, str] = {}
+
+    def follow(self, element) -> None:
+        self.keep = element
+        self.bytes = self.elements = 0
+        self.over = False
+        self.ids = {}
+
+    def read(self, size: int = -1) -> bytes:
+        if self.root is not None:
+            self._prune()
+        data = self.fh.read(size)
+        if self.keep is not None and not self.over:
+            self.bytes += len(data)
+            self.elements += data.count(b"<") - data.count(b"</")
+            if self.bytes > self.max_bytes or self.elements > self.max_elements:
+                self.over = True
+                self._prune()
+        return data
+
+    def check_end(self, element) -> None:
+        """The exact element count of a property read whole (the stream count starts with the
+        chunk after its start, so a property inside one chunk is counted here)."""
+        if not self.over and element.xpath("count(.//*)") + 1 > self.max_elements:
+            self.elements = self.max_elements + 1
+            self.over = True
+
+    def _prune(self) -> None:
+        if self.over:
+            self.note_ids(self.keep)
+        node = self.root
+        while node is not None and (node is not self.keep or self.over):
+            if len(node) > 1:
+                del node[:-1]
+            node = node[-1] if len(node) else None
+
+    def note_ids(self, element) -> None:
+        """Keep the identifiers of a property whose content is being thrown away."""
+        if len(self.ids) == len(_ID_FIELDS):
+            return
+        techn = element.find("{*}verwaltung_techn")
+        if techn is None:
+            return
+        for name in _ID_FIELDS:
+            if name in self.ids:
+                continue
+            node = techn.find("{*}" + name)
+            value = values.clean_text(node.text) if node is not None else None
+            if value and len(value) <= 255:
+                self.ids[name] = value
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):g}"
+
+
+def _tags(tags: list[str], root_name: str | None) -> list[str]:
+    """The event filter: ``tags`` and the root element, which the pruning starts from."""
+    if root_name and "}" in root_name:
+        root_name = root_name.rsplit("}", 1)[-1]
+    if root_name:
+        return [*tags, "{*}" + root_name.split(":")[-1]]
+    return tags
 
 
 def _release(element) -> None:
@@ -323,20 +464,24 @@ def read_transfer(
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = False,
     xsd_path: str | os.PathLike | None = None,
+    max_property_bytes: int = DEFAULT_MAX_PROPERTY_BYTES,
+    max_property_elements: int = DEFAULT_MAX_PROPERTY_ELEMENTS,
 ) -> Transfer:
     """Check and pre-read an OpenImmo file; raise ``TransferRefused`` if it cannot be read.
 
     ``strict`` turns schema findings and element order into errors (the default reports
     schema findings as warnings: real exporters' files rarely pass the XSD). ``xsd_path``
-    is the operator's own copy of the official OpenImmo XSD, if any.
+    is the operator's own copy of the official OpenImmo XSD, if any. A property beyond
+    ``max_property_bytes`` or ``max_property_elements`` is read as a rejected record.
     """
     if not isinstance(source, bytes | bytearray):
         source = Path(source)
     xsd = XsdValidator.load(xsd_path) if xsd_path else None
-    with _open(source) as fh:
-        sniffed = sniff(fh, max_bytes=max_bytes)
+    with _open(source) as raw:
+        sniffed = sniff(raw, max_bytes=max_bytes)
+        fh = _Pruning(raw, max_property_bytes, max_property_elements)
         header, anbieter, root_tag, namespace, problems = _first_pass(
-            fh, sniffed.parse_encoding, xsd=xsd, strict=strict
+            fh, sniffed.parse_encoding, xsd=xsd, strict=strict, root_name=sniffed.root_tag
         )
     problems = [*sniffed.problems, *problems]
     return Transfer(
@@ -350,12 +495,18 @@ def read_transfer(
         strict=strict,
         xsd=xsd,
         problems=problems,
+        max_property_bytes=max_property_bytes,
+        max_property_elements=max_property_elements,
+        root_name=sniffed.root_tag,
     )
 
 
-def _first_pass(fh, encoding, *, xsd: XsdValidator | None = None, strict: bool = False):
+def _first_pass(fh: _Pruning, encoding, *, xsd: XsdValidator | None = None,
+                strict: bool = False, root_name: str | None = None):
+    # Properties are only counted here: ``fh`` frees everything but the header as it goes.
     context = etree.iterparse(
-        fh, events=("start", "end"), tag=_PASS1_TAGS, encoding=encoding, **PARSER_OPTIONS
+        fh, events=("start", "end"), tag=_tags(_PASS1_TAGS, root_name), encoding=encoding,
+        **PARSER_OPTIONS,
     )
     header = Uebertragung()
     header_seen = False
@@ -367,11 +518,13 @@ def _first_pass(fh, encoding, *, xsd: XsdValidator | None = None, strict: bool =
     try:
         for event, element in context:
             if root is None:
-                root = element.getroottree().getroot()
+                root = fh.root = element.getroottree().getroot()
                 # safety.sniff has refused DTDs already; this guards against a gap in it
                 if element.getroottree().docinfo.doctype:
                     raise dtd_refused(root.sourceline)
             name = localname(element.tag)
+            if fh.keep is not None and element is not fh.keep:
+                continue  # inside the header
             parent = element.getparent()
             parent_name = localname(parent.tag) if parent is not None else ""
             if name == "anbieter":
@@ -391,7 +544,20 @@ def _first_pass(fh, encoding, *, xsd: XsdValidator | None = None, strict: bool =
                         implicit.property_count += 1
                 else:
                     _release(element)
-            elif event == "end" and name == "uebertragung" and not header_seen:
+            elif name == "uebertragung" and not header_seen:
+                if event == "start":
+                    fh.follow(element)
+                    continue
+                fh.follow(None)
+                if fh.over:
+                    raise TransferRefused(
+                        error("header_too_large",
+                              _("The <uebertragung> header is larger than a property may be "
+                                "({max_elements} elements, {max_mb} MB); the file was "
+                                "refused."),
+                              line=element.sourceline, max_elements=fh.max_elements,
+                              max_mb=_megabytes(fh.max_bytes))
+                    )
                 header_seen = True
                 header = _header(element, problems)
                 if xsd is not None:

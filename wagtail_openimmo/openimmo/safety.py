@@ -65,6 +65,7 @@ class Sniffed:
     bom: str | None
     parse_encoding: str | None  # an override for the parser, or None to trust the file
     problems: list[Problem] = field(default_factory=list)
+    root_tag: str | None = None  # the root element's tag, namespace included
 
 
 def _read_head(fh) -> bytes:
@@ -119,11 +120,12 @@ def check_prolog(head: bytes, encoding: str | None) -> None:
             return  # the root element starts here
 
 
-def check_doctype(fh, encoding: str | None) -> None:
+def check_doctype(fh, encoding: str | None) -> str | None:
     """Let the parser read up to the root element and refuse any DTD it saw on the way.
 
     The parser runs with ``PARSER_OPTIONS``, so even a hostile DTD is only declared here,
     never loaded or expanded. A syntax error is left for the reader to report with its line.
+    Returns the root element's tag (the reader follows it to free what it has read).
     """
     parser = etree.XMLPullParser(events=("start",), encoding=encoding, **PARSER_OPTIONS)
     fh.seek(0)
@@ -137,11 +139,11 @@ def check_doctype(fh, encoding: str | None) -> None:
             for _event, element in parser.read_events():
                 if element.getroottree().docinfo.doctype:
                     raise dtd_refused(element.sourceline)
-                return
+                return element.tag
             if not chunk:
-                return
+                return None
     except etree.XMLSyntaxError:
-        return
+        return None
     finally:
         fh.seek(0)
 
@@ -271,5 +273,5 @@ def sniff(fh, *, max_bytes: int) -> Sniffed:
             and not _search(fh, _CP1252_UNDEFINED)
         ):
             override = "windows-1252"
-    check_doctype(fh, override)
-    return Sniffed(size, declared, bom, override, problems)
+    root_tag = check_doctype(fh, override)
+    return Sniffed(size, declared, bom, override, problems, root_tag)
