@@ -11,6 +11,7 @@ from .pages import (
     ListingIndexPage,
     ListingPage,
 )
+from .portal import PortalSearchPage, WatchlistPage
 from .runs import ImportRun, ImportRunEntry
 
 __all__ = [
@@ -26,4 +27,6 @@ __all__ = [
     "ListingAttachment",
     "ListingIndexPage",
     "ListingPage",
+    "PortalSearchPage",
+    "WatchlistPage",
 ]

@@ -6,6 +6,8 @@
 {{ page.epass_endenergiebedarf|energy }}   123,5 kWh/(m²·a)
 {{ page.objektbeschreibung|freetext }}     paragraphs, broker HTML reduced to text
 {{ page|headline_price }}                  the card price: a Fact (label, value)
+{{ page|secondary_price }}                 Warmmiete/Gesamtmiete, or Hausgeld: a Fact or None
+{{ page|badges }}                          Neu, Reserviert, Verkauft…: Badge(code, label)s
 {{ page.objektart|objektart_label }}       Apartment / Wohnung
 {% json_ld json_ld %}                      <script type="application/ld+json">…
 """
@@ -49,6 +51,16 @@ def energy(value):
 @register.filter
 def headline_price(listing):
     return presentation.headline_price(listing)
+
+
+@register.filter
+def secondary_price(listing):
+    return presentation.secondary_price(listing)
+
+
+@register.filter
+def badges(listing):
+    return presentation.badges(listing)
 
 
 @register.filter
