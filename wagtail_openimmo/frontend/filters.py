@@ -84,12 +84,21 @@ def marketing_group(listing) -> str:
     return MIETE
 
 
-def stock_counts(queryset: QuerySet) -> dict[str, int]:
-    """How many listings of ``queryset`` are for sale and for rent: one query."""
-    counts = queryset.order_by().aggregate(
-        kauf=Count("pk", filter=marketing_q(KAUF)), total=Count("pk")
+def stock_summary(queryset: QuerySet) -> tuple[set[str], dict[str, int]]:
+    """The kinds of property in ``queryset`` and how many listings are for sale and for
+    rent: one query."""
+    rows = (
+        queryset.order_by()
+        .values("objektart")
+        .annotate(kauf=Count("pk", filter=marketing_q(KAUF)), total=Count("pk"))
     )
-    return {KAUF: counts["kauf"], MIETE: counts["total"] - counts["kauf"]}
+    kinds, kauf, total = set(), 0, 0
+    for row in rows:
+        if row["objektart"]:
+            kinds.add(row["objektart"])
+        kauf += row["kauf"]
+        total += row["total"]
+    return kinds, {KAUF: kauf, MIETE: total - kauf}
 
 
 def default_marketing_type(counts: dict[str, int]) -> str:

@@ -35,7 +35,7 @@ from .filters import (
     default_marketing_type,
     marketing_group,
     marketing_q,
-    stock_counts,
+    stock_summary,
 )
 from .images import (
     FLOOR_PLAN_GROUPS,
@@ -96,11 +96,10 @@ def listings_context(
     """Filter form, counts and the page of listings for ``current`` (a queryset of live,
     current listings): what an index and a portal search page share. Constant queries
     however many listings there are."""
-    objektarten = set(current.order_by().values_list("objektart", flat=True).distinct())
-    counts = stock_counts(current)
+    objektarten, counts = stock_summary(current)
     form = ListingFilterForm(
         request.GET or None,
-        objektarten=objektarten - {None},
+        objektarten=objektarten,
         default_marketing=default_marketing_type(counts),
         brokers=brokers,
     )
