@@ -142,7 +142,7 @@ DEFAULTS: dict[str, Any] = {
     "MAP_LINK_URL": "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map={zoom}/{lat}/{lon}",
     # Listings published within this many days get the badge "New". 0: no such badge.
     "NEW_LISTING_DAYS": 14,
-    # The PDF exposé of a listing (…/expose.pdf; needs the extra "pdf": WeasyPrint).
+    # The PDF exposé of a listing (…/expose/; needs the extra "pdf": WeasyPrint).
     "PDF_EXPOSE_ENABLED": True,
     # The contact form on listing pages; False hides it.
     "CONTACT_FORM_ENABLED": True,

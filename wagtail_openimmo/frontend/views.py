@@ -7,15 +7,14 @@ according to ``WITHDRAWN_LISTING_RESPONSE``.
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import logging
 import mimetypes
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import F, Func
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
@@ -308,7 +307,7 @@ def listing_context(listing, request, *, contact_form=None) -> dict:
 
 # --- the PDF exposé ------------------------------------------------------------------------
 
-EXPOSE_PATH = "expose.pdf"
+EXPOSE_PATH = "expose/"
 
 
 def expose_available() -> bool:
@@ -327,17 +326,25 @@ def expose_url(listing, request) -> str | None:
 
 def serve_expose(listing, request):
     """The listing as a PDF exposé (pictures, facts, energy, description, contact), made
-    by WeasyPrint from the template ``wagtail_openimmo/expose.html``."""
+    by WeasyPrint from the template ``wagtail_openimmo/expose.html``.
+
+    The HTML it gets has no URL to fetch: the stylesheet is inlined and the pictures are
+    ``data:`` URIs read from the storage, so making the PDF never touches the network
+    (nor this server's own URLs)."""
     if not expose_available():
         raise Http404
-    import weasyprint  # optional dependency (extra "pdf"): imported only when used
+    import weasyprint  # the optional extra "pdf": imported only when an exposé is made
 
     context = listing.get_context(request)
-    context["expose_pictures"] = context["gallery"][:4]
+    context["expose_pictures"] = [
+        (picture, _data_uri(picture.image.get_rendition(EXPOSE_RENDITION)))
+        for picture in context["gallery"][:5]
+    ]
+    css_path = finders.find("wagtail_openimmo/expose.css")
+    with open(css_path, encoding="utf-8") as fh:
+        context["expose_css"] = fh.read()
     html = render_to_string("wagtail_openimmo/expose.html", context, request=request)
-    pdf = weasyprint.HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=_local_fetcher
-    ).write_pdf()
+    pdf = weasyprint.HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(listing.objektnr_extern or listing.slug) or "expose"
     response["Content-Disposition"] = f'inline; filename="expose-{name}.pdf"'
@@ -345,33 +352,14 @@ def serve_expose(listing, request):
     return response
 
 
-def _local_fetcher(url: str, *args, **kwargs):
-    """Pictures and styles come from this site's storage, never from the network: media
-    and static URLs are read from their storages; anything else is refused."""
-    import weasyprint
-
-    path = urlsplit(url).path
-    for prefix, storage in (
-        (settings.MEDIA_URL, default_storage),
-        (settings.STATIC_URL, staticfiles_storage),
-    ):
-        if prefix and path.startswith(prefix):
-            name = path[len(prefix) :]
-            if storage is staticfiles_storage:
-                found = finders.find(name)
-                if found:
-                    with open(found, "rb") as fh:
-                        return {"string": fh.read(), "mime_type": _mime(name)}
-            if storage.exists(name):
-                with storage.open(name, "rb") as fh:
-                    return {"string": fh.read(), "mime_type": _mime(name)}
-    if url.startswith("data:"):
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"not fetched for the exposé: {url}")
+EXPOSE_RENDITION = "fill-960x720"
 
 
-def _mime(name: str) -> str:
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+def _data_uri(rendition) -> str:
+    with rendition.file.open("rb") as fh:
+        data = fh.read()
+    mime = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def serve_contact(listing, request, *args, **kwargs):

@@ -590,8 +590,8 @@ class AbstractListingPage(Page):
         return context
 
     def route(self, request, path_components):
-        """``…/expose.pdf`` is the listing's PDF exposé (``frontend.views.serve_expose``)."""
-        if path_components == ["expose.pdf"] and self.live:
+        """``…/expose/`` is the listing's PDF exposé (``frontend.views.serve_expose``)."""
+        if path_components == ["expose"] and self.live:
             return RouteResult(self, kwargs={"expose": True})
         return super().route(request, path_components)
 
