@@ -10,6 +10,7 @@
 {{ page|badges }}                          Neu, Reserviert, Verkauft…: Badge(code, label)s
 {{ page.objektart|objektart_label }}       Apartment / Wohnung
 {% json_ld json_ld %}                      <script type="application/ld+json">…
+{% openimmo_pages as pages %}              pages.index / .portal / .watchlist: for navigation
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils.safestring import mark_safe
 from ..frontend import formatting, presentation
 from ..frontend.seo import json_ld_script
 from ..frontend.seo import og_locale as _og_locale
+from ..models import ListingIndexPage, PortalSearchPage, WatchlistPage
 
 register = template.Library()
 
@@ -98,3 +100,17 @@ def freetext(text):
     text = _END_P.sub("\n\n", _BR.sub("\n", str(text)))
     text = html.unescape(strip_tags(text))
     return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
+
+
+@register.simple_tag
+def openimmo_pages():
+    """The first live listing index, portal search and watchlist page (or None each), for
+    a site's navigation: ``{% openimmo_pages as pages %}`` then ``{% pageurl pages.index %}``."""
+    return {
+        name: model.objects.live().order_by("path").first()
+        for name, model in (
+            ("index", ListingIndexPage),
+            ("portal", PortalSearchPage),
+            ("watchlist", WatchlistPage),
+        )
+    }
