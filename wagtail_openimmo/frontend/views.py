@@ -161,12 +161,9 @@ def portal_context(portal, request) -> dict:
     brokers = Broker.objects.order_by("name")
     if chosen:
         brokers = brokers.filter(pk__in=chosen)
-    current = ListingPage.objects.live().filter(is_reference=False)
-    if chosen:
-        current = current.filter(broker_id__in=chosen)
     return listings_context(
         request,
-        current,
+        portal.live_listings(),
         page_size=portal.page_size,
         brokers=list(brokers.values_list("slug", "name")),
         base_url=portal.get_full_url(request),

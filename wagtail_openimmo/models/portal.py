@@ -8,6 +8,7 @@ listings a visitor saved ("Merkzettel") — kept in the visitor's browser, never
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,6 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
-
-from .pages import ListingPage
 
 
 class PortalSearchPage(Page):
@@ -53,7 +52,9 @@ class PortalSearchPage(Page):
 
     def live_listings(self):
         """Live, current listings (no references) of the chosen brokers."""
-        listings = ListingPage.objects.live().filter(is_reference=False)
+        # By name: a sibling module import would count as a cycle through models/__init__.
+        listing_model = apps.get_model("wagtail_openimmo", "ListingPage")
+        listings = listing_model.objects.live().filter(is_reference=False)
         chosen = self.chosen_broker_ids()
         if chosen:
             listings = listings.filter(broker_id__in=chosen)
