@@ -31,4 +31,5 @@ def make_broker(slug: str = "acme", *, approved: bool = True, **kwargs) -> Broke
     kwargs.setdefault("name", slug.replace("-", " ").title())
     kwargs.setdefault("email", f"{slug}@example.com")
     kwargs.setdefault("anid", f"{slug.upper()}-ANID")
+    kwargs.setdefault("language", "de")  # the suite was written for German brokers
     return create_broker(slug, approved=approved, **kwargs)

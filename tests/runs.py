@@ -21,7 +21,8 @@ from wagtail_openimmo.openimmo.reader import read_transfer
 
 def reader_findings(n: int = 0, *, drop: tuple[str, ...] = (), images: int = 0) -> list[dict]:
     """The run-log records of what the reader finds in generated property ``n`` once the
-    elements named in ``drop`` are removed from it."""
+    elements named in ``drop`` are removed from it (in strict mode, where a missing price
+    rejects the property; lenient mode only warns)."""
     root = etree.fromstring(generate.xml_bytes([generate.demo_property(n, images=images)]))
     for name in drop:
         for element in list(root.iter(name)):
@@ -29,7 +30,7 @@ def reader_findings(n: int = 0, *, drop: tuple[str, ...] = (), images: int = 0) 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "openimmo.xml"
         path.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
-        (record,) = list(read_transfer(path).records())
+        (record,) = list(read_transfer(path, strict=True).records())
         return [problem_record(p) for p in record.problems]
 
 

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from wagtail.models import Page, Site
 
 from .models import Broker, FTPAccount, ListingIndexPage
+from .models.brokers import default_report_language
 from .models.ftp import generate_password, validate_folder, validate_username
 
 
@@ -41,7 +42,7 @@ def create_broker(
     anbieternr: str | None = None,
     anid: str = "",
     approved: bool = False,
-    language: str = "de",
+    language: str | None = None,
     parent: Page | None = None,
 ) -> Broker:
     """Create a broker and its ``ListingIndexPage`` (under the site's root page by default).
@@ -82,7 +83,7 @@ def create_broker(
         anbieternr=anbieternr or None,
         openimmo_anid=anid or "",
         import_approved=approved,
-        language=language,
+        language=language or default_report_language(),
         index_page=index,
     )
 

@@ -181,11 +181,17 @@ def justimmo(tmp_path, file_server):
     return path
 
 
+JUSTIMMO = "justimmo-php-sdk__realty_detail.xml"
+
+
 def test_the_samples_that_import_are_known():
-    assert IMPORTING_SAMPLES == ["justimmo-php-sdk__realty_detail.xml"]
+    # justimmo is complete; the others import in lenient mode with gaps bridged, and are
+    # round-tripped below once completed
+    assert JUSTIMMO in IMPORTING_SAMPLES
+    assert set(IMPORTING_SAMPLES) - {JUSTIMMO} <= set(COMPLETABLE)
 
 
-@pytest.mark.parametrize("name", IMPORTING_SAMPLES)
+@pytest.mark.parametrize("name", [JUSTIMMO])
 def test_a_real_sample_survives_the_round_trip(name, justimmo, tmp_path):
     broker = make_broker("samples", anid="")
     first = import_file(justimmo, broker)
@@ -204,8 +210,9 @@ def test_a_real_sample_survives_the_round_trip(name, justimmo, tmp_path):
     assert [a.kind for a in page.attachments.order_by("sort_order")] == ["image"] * 11 + ["link"]
 
 
-# The samples rejected as they are only because a required value is missing: completed with
-# those values (nothing else touched), they test the writer with what real files contain --
+# The samples that lack required values (rejected, or in lenient mode imported with the gaps
+# bridged): completed with those values (nothing else touched), they test the writer with
+# what real files contain --
 # user-defined fields, repeated energy passes, old versions, other encodings, pictures in
 # the ZIP, a namespace.
 INCOMPLETE_CODES = {
@@ -218,7 +225,10 @@ INCOMPLETE_CODES = {
 COMPLETABLE = sorted(
     name
     for name, (status, refused, counts, codes) in EXPECTED.items()
-    if not refused and counts.get("rejected") and not codes - INCOMPLETE_CODES
+    if not refused
+    and name != "justimmo-php-sdk__realty_detail.xml"
+    and (counts.get("rejected") or counts.get("created") or counts.get("withdrawn"))
+    and not codes - INCOMPLETE_CODES
 )
 
 

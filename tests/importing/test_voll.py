@@ -109,7 +109,7 @@ def test_rejected_properties_of_a_voll_still_count_as_present(tmp_path, broker):
     result = import_file(
         upload(
             tmp_path,
-            Prop(intern="0", extern="E0", titel=None),
+            Prop(intern="0", extern="E0", aktion="MOVE"),  # an action that cannot apply
             Prop(intern="1", extern="E1"),
             umfang="VOLL",
         ),

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from tests.is24.helpers import add_picture, make_listing
 from tests.is24.xsd import xsd_errors
@@ -14,6 +15,7 @@ from wagtail_openimmo.is24.mapping import (
     map_listing,
     publish_payload,
 )
+from wagtail_openimmo.is24.models import render_message
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +231,24 @@ def test_certificate_date_from_issue_date(broker):
     body = map_listing(listing).payload["realestates.houseBuy"]
     assert body["energyCertificate"]["energyCertificateCreationDate"] == "BEFORE_01_MAY_2014"
     assert xsd_errors(map_listing(listing).payload) == []
+
+
+@pytest.mark.parametrize(
+    ("n", "vermarktungsart", "german", "wrong"),
+    [
+        (0, "KAUF", "Käuferprovision", "Mieterprovision"),
+        (1, "MIETE_PACHT", "Mieterprovision", "Käuferprovision"),
+    ],
+)
+def test_missing_commission_is_named_for_the_marketing_type(
+    broker, n, vermarktungsart, german, wrong
+):
+    listing = make_listing(
+        broker, n, images=0, vermarktungsart=vermarktungsart,
+        aussen_courtage=None, provisionspflichtig=None,
+    )
+    (problem,) = map_listing(listing).problems
+    assert problem.params["field"] == "aussen_courtage"
+    with translation.override("de"):
+        text = render_message(problem.detail(), problem.message)
+    assert german in text and wrong not in text

@@ -288,6 +288,8 @@ def test_lenient_vermarktungsart_flag_is_checked_by_the_rules():
     xml = transfer(immobilie(vermarktungsart='<vermarktungsart KAUF="ja"/>', preise=None))
     _result, (record,) = read(xml)
     assert record.fields["vermarktungsart"] == "KAUF"
+    assert "kaufpreis_missing" in codes(record.warnings)  # lenient: imported, price on request
+    _result, (record,) = read(xml, strict=True)
     assert "kaufpreis_missing" in codes(record.errors)
 
 
@@ -507,9 +509,14 @@ def test_elements_out_of_order_and_empty_typed_elements_are_tolerated():
 
 def test_one_bad_property_does_not_sink_the_others():
     bad = immobilie("2", titel=None, plz=None, preise="<kaufpreis>-5</kaufpreis>")
-    _result, records = read(transfer(immobilie("1"), bad, immobilie("3")))
+    _result, records = read(transfer(immobilie("1"), bad, immobilie("3")), strict=True)
     assert [r.ok for r in records] == [True, False, True]
     assert set(codes(records[1].errors)) == {"title_missing", "plz_missing", "negative_value"}
+    # lenient: the same gaps are warnings, and the negative price is left out
+    _result, records = read(transfer(immobilie("1"), bad, immobilie("3")))
+    assert [r.ok for r in records] == [True, True, True]
+    assert {"title_missing", "plz_missing", "negative_value"} <= set(codes(records[1].warnings))
+    assert "kaufpreis" not in records[1].fields
 
 
 def test_records_can_be_read_twice():

@@ -33,7 +33,8 @@ FAILING = "tests.mail_backends.FailingBackend"
 @pytest.fixture(autouse=True)
 def inbox(settings, tmp_path):
     settings.OPENIMMO_INBOX_DIR = tmp_path / "inbox"
-    settings.WAGTAIL_OPENIMMO = {"INBOX_STABLE_SECONDS": 0}
+    # strict: a property for sale without a price is rejected (lenient mode imports it)
+    settings.WAGTAIL_OPENIMMO = {"INBOX_STABLE_SECONDS": 0, "STRICT_VALIDATION": True}
     return settings.OPENIMMO_INBOX_DIR
 
 

@@ -3,25 +3,7 @@
 The query-string parameters are a public contract (links to filtered lists get bookmarked
 and shared), so they are short and stable:
 
-=================  ======================================================================
-``q``              free text, searched with Wagtail's search backend (title, city, texts)
-``vermarktungsart``  ``kauf`` (buy) or ``miete`` (rent). Rent and purchase are never
-                   mixed: without it the list shows what most of the stock is (see
-                   ``default_marketing_type``), so prices and sorting compare like with like
-``objektart``      OpenImmo's kind of property: ``wohnung``, ``haus``, ``grundstueck``, …
-``ort``            city or postcode: city contains it, or postcode starts with it
-``preis_min`` / ``preis_max``  price range of the chosen marketing type: the purchase
-                   price, or the rent (Kaltmiete, else Warmmiete or Nettokaltmiete)
-``zimmer_min``     minimum number of rooms
-``flaeche_min``    minimum area in m² (living area, else usable/total/plot area)
-``merkmal``        amenities, repeatable: ``balkon_terrasse``, ``einbaukueche``, ``aufzug``,
-                   ``keller``, ``garten``, ``stellplatz``, ``barrierefrei``
-``ohne_reserviert``  ``1``: hide listings reserved for a buyer (verkaufstatus RESERVIERT)
-``anbieter``       broker slug (portal search pages only)
-``sort``           ``neu`` (newest, default), ``preis``, ``-preis``, ``flaeche``, ``-flaeche``
-``page``           page number
-=================  ======================================================================
-
+=================  ===============================================================
 Invalid values are reported next to their field and ignored; the other filters still
 apply, so a typo never empties the list.
 
@@ -270,7 +252,12 @@ def filter_listings(queryset: QuerySet, data: dict) -> QuerySet:
         queryset = queryset.filter(objektart=data["objektart"])
     if data.get("ort"):
         place = data["ort"].strip()
-        queryset = queryset.filter(Q(ort__icontains=place) | Q(plz__startswith=place))
+        # a listing sent without a city is found by its district (regionaler_zusatz)
+        queryset = queryset.filter(
+            Q(ort__icontains=place)
+            | Q(plz__startswith=place)
+            | Q(ort__isnull=True, regionaler_zusatz__icontains=place)
+        )
     if data.get("preis_min") is not None:
         queryset = queryset.filter(preis__gte=data["preis_min"])
     if data.get("preis_max") is not None:
@@ -306,9 +293,11 @@ def listing_matches(listing, data: dict) -> bool:
         return False
     if data.get("ort"):
         place = data["ort"].strip()
-        if place.casefold() not in (listing.ort or "").casefold() and not (
-            listing.plz or ""
-        ).startswith(place):
+        in_city = place.casefold() in (listing.ort or "").casefold()
+        in_district = listing.ort is None and place.casefold() in (
+            listing.regionaler_zusatz or ""
+        ).casefold()
+        if not (in_city or in_district or (listing.plz or "").startswith(place)):
             return False
 
     def at_least(value, bound) -> bool:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from ..conf import get_setting
 from ..openimmo.features import features as openimmo_features
@@ -189,7 +189,11 @@ def label_for(labels: dict, code: str | None) -> str:
 
 
 def objektart_label(page) -> str:
-    return label_for(OBJEKTART_LABELS, page.objektart)
+    """The kind of property; the neutral "Property" when the broker sent none (lenient
+    imports never guess one: ``objektart_missing``)."""
+    return label_for(OBJEKTART_LABELS, page.objektart) or str(
+        pgettext("kind of property", "Property")
+    )
 
 
 def currency(page) -> str:
@@ -215,6 +219,8 @@ def headline_price(page) -> Fact | None:
             return Fact(code, str(label), format_money(value, currency(page)))
     if page.preis is not None:
         return Fact("preis", str(_("Price")), format_money(page.preis, currency(page)))
+    if page.vermarktungsart:  # to let, but no rent sent (lenient: miete_missing)
+        return Fact("preis", str(_("Price")), str(_("on request")))
     return None
 
 

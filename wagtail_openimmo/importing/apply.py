@@ -18,7 +18,6 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from ..openimmo import PropertyRecord, patch
 from ..openimmo.fields import FIELDS, FIELDS_BY_NAME, extract_fields
 from ..openimmo.problems import Problem, Text, error, warning
 from ..openimmo.tree import data_to_element
-from . import attachments
+from . import attachments, columns, titles
 from .matching import Known, Overlay, find_listing, with_values
 from .result import EntryResult, ImportResult, Outcome, message_dict
 from .uploads import Upload, XmlFile
@@ -93,13 +92,11 @@ def _model_field(column: str) -> models.Field:
 
 
 def column_value(column: str, value):
-    """``value`` as the column stores it (decimals rounded to the column's places)."""
-    if value is None:
-        return None
-    model_field = _model_field(column)
-    if isinstance(model_field, models.DecimalField) and isinstance(value, Decimal):
-        return value.quantize(Decimal(1).scaleb(-model_field.decimal_places), ROUND_HALF_UP)
-    return value
+    """``value`` as the column stores it (decimals rounded to the column's places).
+
+    None for a value the column cannot hold (``columns.check`` reports it).
+    """
+    return columns.fitted(column, value)
 
 
 def last_sent(page_data: dict | None) -> dict[str, Any]:
@@ -110,11 +107,17 @@ def last_sent(page_data: dict | None) -> dict[str, Any]:
     return values
 
 
-def merged_values(record: PropertyRecord, page: ListingPage | None) -> dict[str, Any]:
+def merged_values(
+    record: PropertyRecord, page: ListingPage | None, broker: Broker | None = None
+) -> dict[str, Any]:
     """The columns to write: what was sent, plus clearing what the broker stopped sending.
 
     A value the broker no longer sends is cleared only if the page still holds what the
     broker sent before; if an editor changed it, the editor's value stays.
+
+    A property without a title gets one composed from its values (``titles.py``): a new
+    listing always, an existing one only while its title is still the composed one (an
+    editor's own title, or the broker's last title, stays).
     """
     values = {}
     old = last_sent(page.openimmo_data) if page is not None else {}
@@ -125,6 +128,16 @@ def merged_values(record: PropertyRecord, page: ListingPage | None) -> dict[str,
             current = getattr(page, column)
             if current is not None and current == column_value(column, old.get(name)):
                 values[column] = None
+    if not record.fields.get("objekttitel"):
+        broker = broker or (page.broker if page is not None else None)
+        language = titles.listing_language(broker, record.fields)
+        title = titles.compose_title(record.fields, language)
+        composed_before = not old.get("objekttitel") and page is not None and page.title in (
+            titles.compose_title(old, language),
+            title,
+        )
+        if page is None or not page.title or composed_before:
+            values["title"] = title
     return values
 
 
@@ -247,7 +260,9 @@ def process(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int) -
         known, _key = find_listing(ctx.broker, record, ctx.overlay)
     if known is not None:
         ctx.seen.add(known.id)
-    if record.errors:
+    if record.aktion != "DELETE":
+        problems.extend(columns.check(record))
+    if any(p.severity == "error" for p in problems):
         entry = _entry(record, position, Outcome.REJECTED, known=known, problems=problems)
         save_entry(ctx, entry)
         return entry
@@ -460,7 +475,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         # a file that failed to download last time is there now: apply the property again
 
     page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
-    values = merged_values(record, page)
+    values = merged_values(record, page, ctx.broker)
     if (
         page is not None
         and known.fingerprint != digest

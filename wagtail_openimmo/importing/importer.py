@@ -19,14 +19,17 @@ What happens, in order:
 5. Images and documents of the broker that no listing uses any more are removed.
 
 Bad input never raises out of ``import_file``: it ends as status ``rejected`` (the file) or
-as rejected properties. Real crashes (database gone, disk full, a bug) propagate, so that the
-caller can keep the file and retry it; the properties applied until then stay applied, and a
-re-run completes the file without duplicates.
+as rejected properties. An unexpected error while applying one property (a bug) rejects that
+property with an ``internal_error`` finding and the import goes on (``isolation.py``). Failures
+of the file as a whole (database gone, disk full, memory) propagate, so that the caller can
+keep the file and retry it; the properties applied until then stay applied, and a re-run
+completes the file without duplicates.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import shutil
 import tempfile
@@ -41,7 +44,7 @@ from ..locks import broker_lock
 from ..models import Broker, ImportRun, ListingPage
 from ..openimmo import TransferRefused
 from ..openimmo.problems import Problem, error, warning
-from . import apply, attachments
+from . import apply, attachments, isolation
 from .matching import KNOWN_VALUES, Known, Overlay, find_listing
 from .result import EntryResult, ImportResult, Outcome, Status, message_dict
 from .uploads import Upload, UploadRefused, file_checksum, open_upload
@@ -297,6 +300,7 @@ def _refuse(result: ImportResult, problem: Problem) -> None:
     result.refused = True
     result.status = Status.REJECTED
     result.message = problem.render()
+    result.message_data = message_dict(problem)
     result.problems.append(message_dict(problem))
 
 
@@ -378,10 +382,38 @@ def _describe(result: ImportResult, upload: Upload) -> None:
         header = transfers[0].uebertragung
         run.umfang = result.umfang
         run.sendersoftware = (header.sendersoftware or "")[:255]
-        timestamp = header.timestamp
-        if timestamp is not None and timezone.is_naive(timestamp):
+        run.transfer_timestamp = _storable_timestamp(result, header.timestamp)
+
+
+def _storable_timestamp(result: ImportResult, timestamp):
+    """The header's timestamp as the run stores it; None (and a warning) if it cannot be.
+
+    ``0001-01-01T00:00:00`` in the local zone is a valid datetime but lies before year 1 in
+    UTC: saving the run would fail after every property was applied.
+    """
+    if timestamp is None:
+        return None
+    try:
+        if timezone.is_naive(timestamp):
             timestamp = timezone.make_aware(timestamp)
-        run.transfer_timestamp = timestamp
+        timestamp.astimezone(dt.UTC)
+        timestamp.astimezone(timezone.get_current_timezone())
+    except (OverflowError, ValueError):
+        result.problems.append(
+            message_dict(
+                warning(
+                    "timestamp_out_of_range",
+                    _(
+                        "The transfer's timestamp (uebertragung timestamp “{value}”) is not "
+                        "a sensible date and time; it was ignored."
+                    ),
+                    path="uebertragung@timestamp",
+                    value=timestamp.replace(tzinfo=None).isoformat(),
+                )
+            )
+        )
+        return None
+    return timestamp
 
 
 class _Importer:
@@ -407,7 +439,7 @@ class _Importer:
             return
         position = 0
         for xml, record in self.records():
-            entry = apply.process(ctx, record, xml, position)
+            entry = isolation.process(ctx, record, xml, position)
             self.add(entry)
             position += 1
             if ctx.progress is not None:
@@ -487,6 +519,7 @@ class _Importer:
             return False
         self.result.status = Status.HELD
         self.result.message = problem.render()
+        self.result.message_data = message_dict(problem)
         self.result.problems.append(message_dict(problem))
         return True
 
@@ -514,7 +547,7 @@ class _Importer:
                     )
                 ],
             )
-            apply.withdraw(self.ctx, known, entry)
+            isolation.withdraw(self.ctx, known, entry)
             self.add(entry)
             position += 1
 
@@ -578,6 +611,8 @@ def _finish_run(result: ImportResult) -> None:
     _store_counts(run, result)
     run.status = result.status
     run.message = result.message
+    # the same message as data, rendered where it is read (report, admin) in its language
+    run.message_data = [result.message_data] if result.message_data else []
     run.finished_at = timezone.now()
     run.save()
 

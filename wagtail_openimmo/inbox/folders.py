@@ -20,8 +20,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from ..messages import say
 from ..models import Broker, FTPAccount, FTPSettings
 from . import layout
 
@@ -71,9 +72,11 @@ def inbox_folders(root: Path) -> list[InboxFolder]:
         elif brokers:
             folder.candidates = brokers
         elif not shared:
-            folder.problem = _("The FTP account “%(account)s” is not assigned to any broker.") % {
-                "account": account.username
-            }
+            folder.problem = say(
+                "account_without_broker",
+                gettext_noop("The FTP account “{account}” is not assigned to any broker."),
+                account=account.username,
+            )
         folders[name] = folder
     for broker in Broker.objects.order_by("slug"):
         if broker.slug not in folders and (root / broker.slug).is_dir():

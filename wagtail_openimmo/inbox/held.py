@@ -19,8 +19,10 @@ from pathlib import Path
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..conf import inbox_dir
+from ..messages import records_of, say
 from ..models import Broker, ImportRun
 from . import layout, process, scan
 from .approval import is_import_approved
@@ -96,7 +98,7 @@ def held_files(broker: Broker | None = None) -> list[HeldFile]:
                 path.parent.name,
                 run.broker,
                 VOLL_GUARD,
-                run.message,
+                run.message_text,
                 run.size or 0,
                 run.finished_at or run.created_at,
                 run,
@@ -160,11 +162,16 @@ def confirm_held(run: ImportRun, *, now: dt.datetime | None = None) -> process.I
             result = process.import_file(working, broker, force=True, run=run)
         except Exception as exc:
             process.logger.exception("Confirmed import of %s crashed", working)
+            message = say(
+                "import_crashed_confirmed",
+                gettext_noop("The import stopped with an internal error ({error})."),
+                error=f"{type(exc).__name__}: {exc}",
+            )
             ImportRun.objects.filter(pk=run.pk).update(
                 status=Status.FAILED,
                 finished_at=timezone.now(),
-                message=_("The import stopped with an internal error (%(error)s).")
-                % {"error": f"{type(exc).__name__}: {exc}"},
+                message=message,
+                message_data=records_of(message),
             )
             raise
         return process._finish(root, folder, broker, working, result, now, original=run.file_name)
@@ -176,11 +183,17 @@ def discard_held(run: ImportRun, *, reason: str = "") -> Path:
     with process.broker_lock(run.broker_id):
         run.refresh_from_db()
         path = _check(root, run)
-        text = reason or _("The operator decided not to apply this full transfer.")
+        text = reason or say(
+            "voll_discarded",
+            gettext_noop("The operator decided not to apply this full transfer."),
+        )
         moved = process._to_failed(root, path.parent.name, path, text)
+        # the hold reason, then why it was discarded: each shown in its reader's language
+        before = run.message_data or records_of(run.message)
         ImportRun.objects.filter(pk=run.pk).update(
             status=Status.REJECTED,
             file_path=str(moved),
             message=f"{run.message}\n{text}".strip(),
+            message_data=[*before, *records_of(text)],
         )
         return moved

@@ -35,8 +35,10 @@ from django.core.mail import send_mail
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..conf import get_setting, inbox_dir
+from ..messages import records_of, say
 from ..models import Broker, ImportRun
 from ..openimmo.xsd import XsdValidator
 from ..reports import send_run_report
@@ -229,7 +231,9 @@ def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None
     if inbox.broker is not None:
         return inbox.broker, ""
     if not layout.is_data_file(item.name):
-        return None, _("This is not an OpenImmo ZIP or XML file.")
+        return None, say(
+            "not_openimmo_file", gettext_noop("This is not an OpenImmo ZIP or XML file.")
+        )
     try:
         found = identify_broker(item.path)
     except FileNotFoundError:
@@ -238,16 +242,24 @@ def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None
         logger.exception("Could not read %s to find its broker", item.path)
         found = None
     if found is None:
-        return None, _(
-            "The file names no broker of this site: neither its <anbieternr> nor its "
-            "<openimmo_anid> is known. Add the identifiers to the broker, then move the file "
-            "back into the inbox folder."
+        return None, say(
+            "broker_unknown",
+            gettext_noop(
+                "The file names no broker of this site: neither its <anbieternr> nor its "
+                "<openimmo_anid> is known. Add the identifiers to the broker, then move the "
+                "file back into the inbox folder."
+            ),
         )
     if inbox.candidates is not None and all(b.pk != found.pk for b in inbox.candidates):
-        return None, _(
-            "The file belongs to broker “%(broker)s”, who may not upload to the FTP account "
-            "“%(account)s”."
-        ) % {"broker": found.name, "account": inbox.name}
+        return None, say(
+            "broker_not_in_account",
+            gettext_noop(
+                "The file belongs to broker “{broker}”, who may not upload to the FTP account "
+                "“{account}”."
+            ),
+            broker=found.name,
+            account=inbox.name,
+        )
     return found, ""
 
 
@@ -368,19 +380,28 @@ def _import_one(
         _forget_upload(root, inbox.name, item)
 
     # A run still "running" for this file was interrupted: we hold the broker's lock.
+    interrupted = say(
+        "import_interrupted",
+        gettext_noop("The import was interrupted; the file was kept and imported again."),
+    )
     ImportRun.objects.filter(broker=broker, file_path=str(path), status=Status.RUNNING).update(
         status=Status.FAILED,
         finished_at=now,
-        message=_("The import was interrupted; the file was kept and imported again."),
+        message=interrupted,
+        message_data=records_of(interrupted),
     )
     crashes = ImportRun.objects.filter(
         broker=broker, file_path=str(path), status=Status.FAILED
     ).count()
     if crashes >= get_setting("INBOX_MAX_ATTEMPTS"):
-        reason = _(
-            "The import of this file failed %(count)s times with an internal error; it was "
-            "set aside. The operator has been told."
-        ) % {"count": crashes}
+        reason = say(
+            "import_failed_repeatedly",
+            gettext_noop(
+                "The import of this file failed {count} times with an internal error; it was "
+                "set aside. The operator has been told."
+            ),
+            count=crashes,
+        )
         moved = _to_failed(root, inbox.name, path, reason, now)
         ImportRun.objects.filter(broker=broker, file_path=str(path)).update(file_path=str(moved))
         _notify_operator(
@@ -403,12 +424,19 @@ def _import_one(
     except Exception as exc:
         logger.exception("Import of %s for broker %s crashed", path, broker.slug)
         _reconnect_if_broken()
-        message = _(
-            "The import stopped with an internal error (%(error)s); the file was kept and "
-            "will be imported again."
-        ) % {"error": f"{type(exc).__name__}: {exc}"}
+        message = say(
+            "import_crashed",
+            gettext_noop(
+                "The import stopped with an internal error ({error}); the file was kept and "
+                "will be imported again."
+            ),
+            error=f"{type(exc).__name__}: {exc}",
+        )
         ImportRun.objects.filter(pk=run.pk).update(
-            status=Status.FAILED, message=message, finished_at=timezone.now()
+            status=Status.FAILED,
+            message=message,
+            message_data=records_of(message),
+            finished_at=timezone.now(),
         )
         run.refresh_from_db()
         return InboxOutcome(item.name, inbox.name, broker, CRASHED, message, path, run)
@@ -533,6 +561,7 @@ def _unmatched(
         size=item.size,
         status=Status.REJECTED,
         message=reason,
+        message_data=records_of(reason),
         started_at=now,
         finished_at=now,
     )

@@ -509,6 +509,19 @@ def _missing(listing, kind: str) -> list[MappingProblem]:
     return problems
 
 
+def commission_label(listing) -> str:
+    """The name of ``aussen_courtage`` for the listing's marketing type.
+
+    OpenImmo's ``aussen_courtage`` is what the customer pays: the buyer of a property for
+    sale, the tenant of one to let. A rental has no buyer's commission.
+    """
+    if listing.is_purchase:
+        return _label("aussen_courtage")  # "Buyer's commission"
+    if (listing.vermarktungsart or "").upper() in ("MIETE_PACHT", "ERBPACHT", "LEASING"):
+        return _("Tenant's commission")
+    return _("Commission")
+
+
 def _courtage(listing) -> tuple[dict | None, MappingProblem | None]:
     """IS24's required commission block from ``aussen_courtage``/``provisionspflichtig``."""
     text = (listing.aussen_courtage or "").strip()
@@ -521,7 +534,7 @@ def _courtage(listing) -> tuple[dict | None, MappingProblem | None]:
         return None, MappingProblem(
             "MISSING_FIELD",
             _("{label} is required by IS24 (say whether a commission is payable) but missing."),
-            {"label": _label("aussen_courtage"), "field": "aussen_courtage"},
+            {"label": commission_label(listing), "field": "aussen_courtage"},
         )
     if note:
         block["courtageNote"] = note

@@ -11,6 +11,13 @@ def _norm(value: str | None) -> str:
     return (value or "").strip().casefold()
 
 
+def default_report_language() -> str:
+    """A new broker's report language: German on a German site (``LANGUAGE_CODE`` de*),
+    English otherwise."""
+    code = (getattr(settings, "LANGUAGE_CODE", "") or "").lower()
+    return "de" if code.startswith("de") else "en"
+
+
 class Broker(models.Model):
     """A real-estate broker (``anbieter``) whose OpenImmo files this site imports.
 
@@ -31,7 +38,8 @@ class Broker(models.Model):
         help_text=_("Where import reports are sent."),
     )
     language = models.CharField(
-        _("report language"), max_length=5, choices=REPORT_LANGUAGES, default="de"
+        _("report language"), max_length=5, choices=REPORT_LANGUAGES,
+        default=default_report_language,
     )
     anbieternr = models.CharField(
         _("anbieternr"), max_length=100, blank=True, null=True, unique=True,

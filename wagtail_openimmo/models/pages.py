@@ -17,6 +17,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from modelcluster.fields import ParentalKey
 from rest_framework import serializers
 from wagtail.admin.panels import (
@@ -554,10 +555,23 @@ class AbstractListingPage(Page):
     @property
     def address_line(self) -> str:
         street = " ".join(x for x in (self.strasse, self.hausnummer) if x)
-        city = " ".join(x for x in (self.plz, self.ort) if x)
+        city = self.place
         if self.objektadresse_freigeben is False:
             return city
         return ", ".join(x for x in (street, city) if x)
+
+    @property
+    def place(self) -> str:
+        """Postcode and city; without a city (a file that left ``geo/ort`` empty), the
+        district or the state the broker sent; "" when nothing is known."""
+        where = self.ort or self.regionaler_zusatz or self.bundesland
+        return " ".join(x for x in (self.plz, where) if x)
+
+    @property
+    def place_line(self) -> str:
+        """``place``, or "Location on request" for a listing that says nothing of where it
+        is (lenient imports keep such listings: ``ort_missing``)."""
+        return self.place or pgettext("listing location", "Location on request")
 
     @property
     def public_coordinates(self) -> dict | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..messages import run_message
+
 
 class ImportRun(models.Model):
     """The import of one uploaded file for one broker.
@@ -51,6 +53,14 @@ class ImportRun(models.Model):
         _("message"), blank=True,
         help_text=_("Why the file was refused, held or failed, in the words of the report."),
     )
+    # ``message`` as data (code, English template, parameters: see ``messages.py``), so that
+    # the report is written in the broker's language and the admin shows it in the editor's,
+    # whatever language the process that imported the file ran in. Rows written before it
+    # existed (empty list) show ``message`` as stored.
+    message_data = models.JSONField(
+        _("message (as data)"), default=list, blank=True,
+        help_text=_("The message as codes with parameters, rendered in the reader's language."),
+    )
     problems = models.JSONField(_("file-level findings"), default=list, blank=True)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
@@ -77,6 +87,11 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def message_text(self) -> str:
+        """The run's message in the active language (see ``messages.run_message``)."""
+        return run_message(self)
 
     @property
     def changed(self) -> bool:

@@ -3,8 +3,18 @@
 They run on every property, whether or not an XSD is configured. Errors reject the property
 (the others in the file go on); warnings are reported and the property is imported.
 DELETE records often carry only a skeleton, so only their identity is checked.
-In strict mode the element order and allowed values of the containers the app knows are
-errors as well (exports are checked this way).
+
+Lenient mode (the default) rejects a property only when it cannot become a listing at all:
+it has no object number to find it by again (``identity_missing``) or an action that cannot
+apply (``aktion_invalid``, in the reader). Every other gap is a warning with a fallback
+that says what was assumed, so that the broker knows what to fix (see ``LENIENT_CODES``):
+a missing marketing type is inferred from the prices, a missing kind of property is shown
+as a neutral "property", a missing title is composed by the importer, a listing without
+postcode or city shows its location "on request". What is dropped from a column is kept in
+the stored record.
+
+Strict mode (``STRICT_VALIDATION``) rejects every such gap, and also checks the element
+order and allowed values of the containers the app knows (exports are checked this way).
 """
 
 from __future__ import annotations
@@ -55,35 +65,15 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
             make(code, template, line=_line(record, element, path), path=path, **params)
         )
 
-    if "vermarktungsart" not in f:
-        required(
-            "objektkategorie/vermarktungsart",
-            "vermarktungsart_missing",
-            _("The marketing type is missing: objektkategorie/vermarktungsart must set one of "
-              "{allowed} to true."),
-            allowed=", ".join(VERMARKTUNGSARTEN),
-        )
-    if "objektart" not in f:
-        required(
-            "objektkategorie/objektart",
-            "objektart_missing",
-            _("The kind of property is missing: objektkategorie/objektart must contain one "
-              "kind, for example <wohnung/> or <haus/>."),
-        )
-    if not f.get("objekttitel"):
-        required("freitexte/objekttitel", "title_missing",
-                 _("The title is missing: please send freitexte/objekttitel, the headline "
-                   "visitors see."))
-    if not f.get("plz"):
-        required("geo/plz", "plz_missing",
-                 _("The postcode is missing: please send geo/plz."))
-    if not f.get("ort"):
-        required("geo/ort", "ort_missing", _("The city is missing: please send geo/ort."))
+    if strict:
+        _check_required_strict(f, required)
+    else:
+        _bridge_gaps(record, element, f, required)
 
     vermarktung = _flags(element, "objektkategorie/vermarktungsart")
     # A reference object (sold or let, shown as a showcase) often no longer shows its price:
     # say so, but keep the listing.
-    price_rule = warning if record.aktion == "REFERENZ" else error
+    price_rule = warning if record.aktion == "REFERENZ" or not strict else error
     if "KAUF" in vermarktung and f.get("kaufpreis") is None and not f.get(
         "kaufpreis_auf_anfrage"
     ):
@@ -107,13 +97,22 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
     for name in ("kaufpreis", "kaltmiete", "warmmiete", "nettokaltmiete", "wohnflaeche",
                  "anzahl_zimmer", "grundstuecksflaeche"):
         value = f.get(name)
-        if value is not None and value < 0:
+        if value is not None and value < 0 and strict:
             problems.append(
                 error("negative_value",
                       _("The value of {element} must not be negative, but it is {value}."),
                       line=record.field_lines.get(name), path=FIELDS_BY_NAME[name].path,
                       element=FIELDS_BY_NAME[name].path, field=name, value=value)
             )
+        elif value is not None and value < 0:
+            problems.append(
+                warning("negative_value",
+                        _("The value of {element} must not be negative, but it is {value}; it "
+                          "was left out of the listing."),
+                        line=record.field_lines.get(name), path=FIELDS_BY_NAME[name].path,
+                        element=FIELDS_BY_NAME[name].path, field=name, value=value)
+            )
+            f.pop(name)
     # Codes that are not codes are dropped (the stored record keeps what was sent): a
     # truncated "Eur" or a two-letter "DE" in the column would mislead more than help.
     currency = _attribute(element, "preise/waehrung", "iso_waehrung")
@@ -190,6 +189,150 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
                               name=localname(child.tag))
                     )
     return problems
+
+
+# The warnings lenient mode gives where strict mode rejects (documented in docs/importing.md).
+LENIENT_CODES = (
+    "title_missing",
+    "plz_missing",
+    "ort_missing",
+    "vermarktungsart_inferred",
+    "vermarktungsart_missing",
+    "objektart_missing",
+    "objektart_invalid",
+    "kaufpreis_missing",
+    "miete_missing",
+    "negative_value",
+)
+
+
+def _check_required_strict(f, required) -> None:
+    if "vermarktungsart" not in f:
+        required(
+            "objektkategorie/vermarktungsart",
+            "vermarktungsart_missing",
+            _("The marketing type is missing: objektkategorie/vermarktungsart must set one of "
+              "{allowed} to true."),
+            allowed=", ".join(VERMARKTUNGSARTEN),
+        )
+    if "objektart" not in f:
+        required(
+            "objektkategorie/objektart",
+            "objektart_missing",
+            _("The kind of property is missing: objektkategorie/objektart must contain one "
+              "kind, for example <wohnung/> or <haus/>."),
+        )
+    if not f.get("objekttitel"):
+        required("freitexte/objekttitel", "title_missing",
+                 _("The title is missing: please send freitexte/objekttitel, the headline "
+                   "visitors see."))
+    if not f.get("plz"):
+        required("geo/plz", "plz_missing",
+                 _("The postcode is missing: please send geo/plz."))
+    if not f.get("ort"):
+        required("geo/ort", "ort_missing", _("The city is missing: please send geo/ort."))
+
+
+def infer_vermarktungsart(record: PropertyRecord, element) -> str | None:
+    """The marketing type the prices imply: a purchase price means KAUF, a rent or a lease
+    (``pacht``) MIETE_PACHT; None when they say nothing or both."""
+    f = record.fields
+    buy = f.get("kaufpreis") is not None or bool(f.get("kaufpreis_auf_anfrage"))
+    rent = any(f.get(name) is not None for name in RENT_FIELDS) or _pacht(element)
+    if buy and not rent:
+        return "KAUF"
+    if rent and not buy:
+        return "MIETE_PACHT"
+    return None
+
+
+def _pacht(element) -> bool:
+    """Whether ``preise/pacht`` holds a number (a lease; not a column of its own)."""
+    node = find_path(element, "preise/pacht")
+    if node is None:
+        return False
+    value, _note = values.parse_decimal(node.text)
+    return value is not None
+
+
+def _bridge_gaps(record: PropertyRecord, element, f, required) -> None:
+    """Lenient mode: warn about each gap and say what the listing shows instead."""
+    if "vermarktungsart" not in f:
+        inferred = infer_vermarktungsart(record, element)
+        if inferred:
+            f["vermarktungsart"] = inferred
+            required(
+                "objektkategorie/vermarktungsart",
+                "vermarktungsart_inferred",
+                _("The marketing type is missing (objektkategorie/vermarktungsart); from the "
+                  "prices sent it was taken to be {value}. Please set one of {allowed} to "
+                  "true."),
+                make=warning,
+                value=inferred,
+                allowed=", ".join(VERMARKTUNGSARTEN),
+            )
+        else:
+            required(
+                "objektkategorie/vermarktungsart",
+                "vermarktungsart_missing",
+                _("The marketing type is missing (objektkategorie/vermarktungsart) and the "
+                  "prices do not tell it; the listing is shown without one. Please set one of "
+                  "{allowed} to true."),
+                make=warning,
+                allowed=", ".join(VERMARKTUNGSARTEN),
+            )
+    if "objektart" not in f:
+        node = find_path(element, "objektkategorie/objektart")
+        unknown = [
+            child for child in (node if node is not None else ())
+            if isinstance(child.tag, str)
+            and localname(child.tag) not in (*OBJEKTARTEN, *OBJEKTART_EXTRA)
+        ]
+        if unknown:
+            required(
+                "objektkategorie/objektart",
+                "objektart_invalid",
+                _("<{name}> in objektkategorie/objektart is not a kind of property OpenImmo "
+                  "knows; the listing is shown as a “property”. Please send one kind, for "
+                  "example <wohnung/> or <haus/>."),
+                make=warning,
+                name=localname(unknown[0].tag),
+            )
+        else:
+            required(
+                "objektkategorie/objektart",
+                "objektart_missing",
+                _("The kind of property is missing (objektkategorie/objektart); the listing is "
+                  "shown as a “property”. Please send one kind, for example <wohnung/> or "
+                  "<haus/>."),
+                make=warning,
+            )
+    if not f.get("objekttitel"):
+        required(
+            "freitexte/objekttitel",
+            "title_missing",
+            _("The title is missing (freitexte/objekttitel); the listing was given one made "
+              "from its kind, rooms and place (such as “3-room flat in Leipzig”), unless an "
+              "editor has given it one. Please send the headline visitors should see."),
+            make=warning,
+        )
+    if not f.get("plz"):
+        required(
+            "geo/plz",
+            "plz_missing",
+            _("The postcode is missing (geo/plz); the listing is shown without it and a "
+              "search by postcode does not find it. Please send geo/plz."),
+            make=warning,
+        )
+    if not f.get("ort"):
+        required(
+            "geo/ort",
+            "ort_missing",
+            _("The city is missing (geo/ort); the listing shows its location as “on request” "
+              "(or the region, if one was sent) and a search by city does not find it. "
+              "Please send geo/ort."),
+            make=warning,
+        )
 
 
 def _attribute(element, path: str, name: str) -> str | None:

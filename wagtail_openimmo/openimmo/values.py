@@ -68,10 +68,16 @@ def parse_decimal(text: str | None):
     return None, _("{label}: “{value}” is not a number and was ignored.")
 
 
+# No whole number a column holds has more digits; int() of 1e99999999 would take minutes.
+_INT_DIGITS = 18
+
+
 def parse_int(text: str | None):
     value, note = parse_decimal(text)
     if value is None:
         return None, note
+    if value and value.adjusted() >= _INT_DIGITS:
+        return None, _("{label}: “{value}” is not a sensible number and was ignored.")
     if value != value.to_integral_value():
         return int(value), _("{label}: “{value}” is not a whole number; read as {parsed}.")
     return int(value), note

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..conf import get_setting
-from ..messages import render_messages
+from ..messages import group_warnings, render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
 
 SUBJECT_TEMPLATE = "wagtail_openimmo/email/run_report_subject.txt"
@@ -121,6 +121,18 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         for item in (_item(e) for e in entries.exclude(outcome=Outcome.REJECTED) if e.messages)
         if item.warnings
     ]
+    # The same, one line per kind of warning with the object numbers it concerns: a file
+    # whose 40 properties all lack a title says so once.
+    warning_groups = group_warnings(
+        (
+            (e.objektnr or e.title or "–", e.messages)
+            for e in run.entries.exclude(outcome=Outcome.REJECTED)
+            .order_by("position", "id")
+            .only("objektnr", "title", "messages")
+            if e.messages
+        ),
+        limit=limit,
+    )
     file_problems = render_messages(run.problems or [])
     return {
         "run": run,
@@ -138,12 +150,14 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         },
         "file_errors": [p for p in file_problems if p["severity"] == "error"],
         "file_warnings": [p for p in file_problems if p["severity"] == "warning"],
-        # The importer's own sentence, for refusals it did not describe as findings.
-        "message": run.message if not file_problems else "",
+        # The run's own sentence (the summary, why a file was set aside), in the report's
+        # language; what the findings below say already is left out.
+        "message": run_message(run, besides=run.problems or []),
         "rejected": rejected,
         "published": published,
         "withdrawn": withdrawn,
         "warned": Section(warned[:limit], len(warned)),
+        "warning_groups": warning_groups,
         "is_full_transfer": run.umfang == "VOLL",
         "is24": is24_section(run),
     }

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views import View
 from django.views.generic import TemplateView
 from django_q.tasks import async_task
@@ -23,6 +23,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..inbox import HeldFileError, can_confirm, discard_held
+from ..messages import say
 from ..models import Broker, ImportRun
 from .runs import queue_inbox_run
 
@@ -186,8 +187,11 @@ class DiscardHeldView(_HeldRunActionView):
         try:
             discard_held(
                 run,
-                reason=_("%(user)s decided not to apply this full transfer.")
-                % {"user": request.user.get_username()},
+                reason=say(
+                    "voll_discarded_by",
+                    gettext_noop("{user} decided not to apply this full transfer."),
+                    user=request.user.get_username(),
+                ),
             )
         except HeldFileError as exc:
             messages.error(request, str(exc))

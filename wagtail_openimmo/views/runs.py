@@ -16,7 +16,7 @@ from django_q.tasks import async_task
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from ..messages import render_messages
+from ..messages import render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,9 @@ class ImportRunInspectView(InspectView):
     template_name = "wagtail_openimmo/admin/importrun_inspect.html"
 
     def get_field_display_value(self, field_name, field):
+        if field_name == "message":
+            # stored as data: shown in the editor's language (Wagtail activates it)
+            return self.object.message_text or "–"
         value = super().get_field_display_value(field_name, field)
         return "–" if value is None or value == "" else value
 
@@ -67,6 +70,7 @@ class ImportRunInspectView(InspectView):
             {
                 "run": run,
                 "file_findings": render_messages(run.problems or []),
+                "run_message": run_message(run, besides=run.problems or []),
                 "entries_page": page,
                 "log": [self._row(entry) for entry in page.object_list],
                 "outcome": outcome,
@@ -91,6 +95,8 @@ class ImportRunInspectView(InspectView):
             "entry": entry,
             # Rendered in the language the admin user works in (Wagtail activates it).
             "messages": render_messages(entry.messages or []),
+            # An internal error's traceback: for the operator, never in the broker's report.
+            "tracebacks": [m["traceback"] for m in entry.messages or [] if m.get("traceback")],
             "edit_url": reverse("wagtailadmin_pages:edit", args=[page.pk]) if page else None,
             "live_url": page.get_url() if page is not None and page.live else None,
         }

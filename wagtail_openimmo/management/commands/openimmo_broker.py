@@ -24,7 +24,10 @@ class Command(BaseCommand):
         create.add_argument("--email", default="", help="Where import reports are sent.")
         create.add_argument("--anbieternr", default=None)
         create.add_argument("--anid", default="", help="The broker's OpenImmo ANID.")
-        create.add_argument("--language", default="de", choices=["de", "en"])
+        create.add_argument(
+            "--language", default=None, choices=["de", "en"],
+            help="Report language (default: German when LANGUAGE_CODE is de*, else English).",
+        )
         create.add_argument("--approve", action="store_true",
                             help="Approve imports for this broker right away.")
 

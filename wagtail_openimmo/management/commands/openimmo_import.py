@@ -215,8 +215,10 @@ class Command(BaseCommand):
         )
         # The run's message is stored in English; shown in the active language. When it is one
         # of the file's problems, that follows below anyway.
+        reported = {m.get("code") for m in (*result.errors, *result.warnings)}
         if result.message_data:
-            self.stdout.write("  " + render_message(result.message_data, translate=_))
+            if result.message_data.get("code") not in reported:
+                self.stdout.write("  " + render_message(result.message_data, translate=_))
         elif result.message and result.message not in {
             m.get("message") for m in (*result.errors, *result.warnings)
         }:

@@ -33,7 +33,7 @@ def derive(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wagtail_openimmo', '0006_deleted_listings'),
+        ('wagtail_openimmo', '0007_run_message_data'),
         ('wagtailcore', '0098_apitoken'),
     ]
 
