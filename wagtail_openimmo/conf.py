@@ -168,6 +168,14 @@ DEFAULTS: dict[str, Any] = {
     "MAP_ATTRIBUTION": "",
     # Zoom level of the map (OSM-style tiles: 0-19).
     "MAP_ZOOM": 15,
+    # A plain link to the location on a map site, shown where the address may be shown
+    # (no tiles, no request before the click). {lat}, {lon} and {zoom} are filled in.
+    # None: no link.
+    "MAP_LINK_URL": "https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map={zoom}/{lat}/{lon}",
+    # Listings published within this many days get the badge "New". 0: no such badge.
+    "NEW_LISTING_DAYS": 14,
+    # The PDF exposé of a listing (…/expose/; needs the extra "pdf": WeasyPrint).
+    "PDF_EXPOSE_ENABLED": True,
     # The contact form on listing pages; False hides it.
     "CONTACT_FORM_ENABLED": True,
     # Forms sent sooner than this many seconds after the page was rendered are refused as spam.

@@ -37,12 +37,20 @@ def cards(response) -> dict[str, str]:
     return found
 
 
+def both(client, url, params=None, **headers) -> dict[str, str]:
+    """Cards of purchases and rents together: the index shows one marketing type at a time."""
+    found = {}
+    for kind in ("kauf", "miete"):
+        found.update(cards(client.get(url, {**(params or {}), "vermarktungsart": kind}, **headers)))
+    return found
+
+
 def test_cards_say_where_the_listing_is_or_that_it_is_on_request(client, gaps):
-    found = cards(client.get(gaps.index_page.url, HTTP_ACCEPT_LANGUAGE="de"))
+    found = both(client, gaps.index_page.url, HTTP_ACCEPT_LANGUAGE="de")
     assert found["Einfamilienhaus in ruhiger Lage"] == "Lage auf Anfrage"
     assert found["Dachgeschosswohnung mit Blick ins Grüne"] == "Leipzig-Gohlis"
     assert found["Helle 2-Zimmer-Wohnung am Viktualienmarkt"] == "80331 München"
-    english = cards(client.get(gaps.index_page.url, HTTP_ACCEPT_LANGUAGE="en"))
+    english = both(client, gaps.index_page.url, HTTP_ACCEPT_LANGUAGE="en")
     assert english["Einfamilienhaus in ruhiger Lage"] == "Location on request"
 
 
@@ -66,11 +74,12 @@ def test_a_listing_without_a_kind_is_a_neutral_property(client, gaps):
 
 def test_filters_cope_with_listings_without_city_or_kind(client, gaps):
     index = gaps.index_page.url
-    found = cards(client.get(index, {"ort": "Gohlis"}, HTTP_ACCEPT_LANGUAGE="de"))
+    found = both(client, index, {"ort": "Gohlis"}, HTTP_ACCEPT_LANGUAGE="de")
     assert list(found) == ["Dachgeschosswohnung mit Blick ins Grüne"]
-    found = cards(client.get(index, {"ort": "München"}, HTTP_ACCEPT_LANGUAGE="de"))
+    found = both(client, index, {"ort": "München"}, HTTP_ACCEPT_LANGUAGE="de")
     assert len(found) == 2
     # the kind filter offers only kinds that exist; the ones without a kind are listed
-    response = client.get(index, HTTP_ACCEPT_LANGUAGE="de")
-    assert "Helle 2-Zimmer-Wohnung am Viktualienmarkt" in cards(response)
+    assert "Helle 2-Zimmer-Wohnung am Viktualienmarkt" in both(
+        client, index, HTTP_ACCEPT_LANGUAGE="de"
+    )
     assert client.get(index, {"objektart": "haus"}).status_code == 200

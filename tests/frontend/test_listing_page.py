@@ -98,8 +98,8 @@ def test_purchase_listing_in_english(client, broker):
     assert shown["Maintenance fee (Hausgeld)"] == "€310"
     assert shown["Buyer's commission"] == "3,57 % inkl. MwSt."
     assert shown["Plot area"] == "512 m²"
-    headline = text(tree.xpath(f"//*[{cls('openimmo-headline-price')}]")[0])
-    assert headline == "Purchase price: €1,234,567"
+    headline = text(tree.xpath(f"//*[{cls('openimmo-summary__price')}]")[0])
+    assert headline == "Purchase price €1,234,567"
 
 
 def test_purchase_listing_in_german(client, broker):
@@ -120,8 +120,10 @@ def test_purchase_listing_in_german(client, broker):
     assert shown["Wohnfläche"] == "120,25 m²"
     assert shown["Zimmer"] == "4"
     assert "Kaltmiete" not in shown
-    headline = text(tree.xpath(f"//*[{cls('openimmo-headline-price')}]")[0])
-    assert headline == "Kaufpreis: 1.234.567 €"
+    headline = text(tree.xpath(f"//*[{cls('openimmo-summary__price')}]")[0])
+    assert headline == "Kaufpreis 1.234.567 €"
+    second = text(tree.xpath(f"//*[{cls('openimmo-summary__second')}]")[0])
+    assert second == "Hausgeld: 310,50 €"  # for a flat for sale, next to the price
 
 
 def test_price_on_request(client, broker):

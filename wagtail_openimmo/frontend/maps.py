@@ -76,3 +76,14 @@ def tile_map(lat, lon, *, cols: int = 3, rows: int = 2) -> TileMap | None:
         attribution=get_setting("MAP_ATTRIBUTION") or "",
         zoom=zoom,
     )
+
+
+def map_link(lat, lon) -> str | None:
+    """A link to the location on a map site (``MAP_LINK_URL``, OpenStreetMap by default):
+    no tiles on our page, nothing requested before the visitor clicks."""
+    template = get_setting("MAP_LINK_URL")
+    if not template or lat is None or lon is None:
+        return None
+    return template.format(
+        lat=f"{float(lat):.5f}", lon=f"{float(lon):.5f}", zoom=int(get_setting("MAP_ZOOM"))
+    )

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from ..conf import get_setting
 from ..openimmo.features import features as openimmo_features
-from .formatting import format_area, format_energy, format_money, format_number
+from .formatting import format_area, format_energy, format_money, format_number, to_decimal
 
 OBJEKTART_LABELS = {
     "zimmer": _("Room"),
@@ -291,6 +294,17 @@ def listing_facts(page) -> list[Fact]:
     return facts
 
 
+def summary_facts(page) -> list[Fact]:
+    """The three or four facts next to the price at the top: rooms, areas, availability."""
+    wanted = ("anzahl_zimmer", "wohnflaeche", "nutzflaeche", "grundstuecksflaeche",
+              "verfuegbar_ab")
+    facts = {f.code: f for f in listing_facts(page)}
+    chosen = [facts[code] for code in wanted if code in facts]
+    if "wohnflaeche" in facts:
+        chosen = [f for f in chosen if f.code != "nutzflaeche"]
+    return chosen[:4]
+
+
 def energy_facts(page) -> list[Fact]:
     """What the Gebäudeenergiegesetz (GEG § 87) requires an ad to state, when there is a
     certificate: its type, the final energy demand or consumption, the main energy source,
@@ -352,3 +366,166 @@ def feature_label(code: str, value: str | None) -> str:
 def feature_labels(page) -> list[str]:
     """The amenities of the listing, labelled: ``["Fitted kitchen", "Balcony", …]``."""
     return [feature_label(code, value) for code, value in openimmo_features(page.openimmo_data)]
+
+
+# --- key features, badges, the price line under the headline price -----------------------
+
+# The amenities of ``openimmo.features.KEY_FEATURES``: the checklist and the index filters.
+KEY_FEATURE_LABELS = {
+    "balkon_terrasse": _("Balcony / terrace"),
+    "einbaukueche": _("Fitted kitchen"),
+    "aufzug": _("Lift"),
+    "keller": _("Cellar"),
+    "garten": _("Garden"),
+    "stellplatz": _("Parking space"),
+    "barrierefrei": _("Barrier-free"),
+}
+
+
+def key_feature_labels(page) -> list[tuple[str, str]]:
+    """``[("aufzug", "Lift"), …]``: the key amenities the listing has."""
+    return [(code, str(KEY_FEATURE_LABELS[code])) for code in page.key_features
+            if code in KEY_FEATURE_LABELS]
+
+
+@dataclass(frozen=True)
+class Badge:
+    code: str  # neu, reserviert, verkauft, vermietet, provisionsfrei
+    label: str
+
+
+def is_new(page, now: dt.datetime | None = None) -> bool:
+    """Published within the last ``NEW_LISTING_DAYS`` days."""
+    days = get_setting("NEW_LISTING_DAYS")
+    if not days or page.first_published_at is None:
+        return False
+    return page.first_published_at >= (now or timezone.now()) - dt.timedelta(days=days)
+
+
+def is_commission_free(page) -> bool:
+    """No buyer's or tenant's commission: ``provisionspflichtig`` false, or a commission
+    text that says so ("provisionsfrei", "0 %", "keine")."""
+    if page.provisionspflichtig is False:
+        return True
+    text = (page.aussen_courtage or "").strip().casefold()
+    if not text:
+        return False
+    if "provisionsfrei" in text or "courtagefrei" in text or text in ("keine", "nein", "none"):
+        return True
+    digits = text.replace("%", "").replace(",", ".").replace("€", "").strip()
+    try:
+        return float(digits) == 0
+    except ValueError:
+        return False
+
+
+def badges(page) -> list[Badge]:
+    """The badges on a card and above a listing, most important first."""
+    found: list[Badge] = []
+    if page.is_reference:
+        found.append(
+            Badge("verkauft", str(_("Sold"))) if page.is_purchase
+            else Badge("vermietet", str(_("Rented")))
+        )
+    elif page.verkaufstatus == "RESERVIERT":
+        found.append(Badge("reserviert", str(_("Reserved"))))
+    elif page.verkaufstatus == "VERKAUFT":
+        found.append(Badge("verkauft", str(_("Sold"))))
+    if not page.is_reference and is_new(page):
+        found.append(Badge("neu", str(_("New"))))
+    if not page.is_reference and is_commission_free(page):
+        found.append(Badge("provisionsfrei", str(_("Commission-free"))))
+    return found
+
+
+def total_rent(page):
+    """Warmmiete as sent, else Kaltmiete + Nebenkosten (+ Heizkosten when they are not in
+    the Nebenkosten): ``(code, amount)`` or None. Visitors compare rents by this."""
+    if page.warmmiete is not None:
+        return "warmmiete", page.warmmiete
+    base = page.kaltmiete if page.kaltmiete is not None else page.nettokaltmiete
+    if base is None or page.nebenkosten is None:
+        return None
+    total = Decimal(base) + Decimal(page.nebenkosten)
+    if page.heizkosten is not None and not page.heizkosten_enthalten:
+        total += Decimal(page.heizkosten)
+    return "gesamtmiete", total
+
+
+def secondary_price(page) -> Fact | None:
+    """The line under the headline price: Warmmiete/Gesamtmiete for rentals, Hausgeld for
+    flats for sale."""
+    if page.is_purchase:
+        if page.hausgeld is not None:
+            return Fact("hausgeld", str(_("Maintenance fee (Hausgeld)")),
+                        format_money(page.hausgeld, currency(page)))
+        return None
+    headline = headline_price(page)
+    rent = total_rent(page)
+    if rent is None or (headline and headline.code == rent[0]):
+        return None
+    code, amount = rent
+    label = _("Rent (incl. heating)") if code == "warmmiete" else _("Total rent")
+    return Fact(code, str(label), format_money(amount, currency(page)))
+
+
+# --- the energy scale of the Energieausweis -----------------------------------------------
+
+# GEG Anlage 10: the classes by final energy in kWh/(m²·a), upper bounds (H: 250 and more).
+ENERGY_CLASSES = (
+    ("A+", 30), ("A", 50), ("B", 75), ("C", 100), ("D", 130),
+    ("E", 160), ("F", 200), ("G", 250), ("H", None),
+)
+# Colours of the scale, green to red, as on the certificates.
+ENERGY_COLOURS = ("#00843d", "#2ca02c", "#7cbd2e", "#c6d82b", "#f2e52b",
+                  "#f7b92d", "#ef7d2d", "#e3452b", "#c4162a")
+ENERGY_SCALE_MAX = 275  # where the scale ends (H is open-ended)
+
+
+def energy_class(value) -> str | None:
+    """The GEG efficiency class of a final energy value (demand or consumption)."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    for name, upper in ENERGY_CLASSES:
+        if upper is None or number < upper:
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class EnergyScale:
+    value_text: str  # "85,5 kWh/(m²·a)"
+    klasse: str | None  # the certificate's class, else the class of the value
+    marker_percent: float  # where the value sits on the scale, 0–100
+    segments: list[tuple[str, str, float, float]]  # (class, colour, start %, width %)
+    description: str  # the text alternative
+
+    @property
+    def marker_x(self) -> float:
+        return round(self.marker_percent * 10, 1)  # in the SVG's 1000-wide coordinates
+
+
+def energy_scale(page) -> EnergyScale | None:
+    """The scale A+ to H with the listing's value marked, when it has a value."""
+    value = page.epass_endenergiebedarf
+    if value is None:
+        value = page.epass_energieverbrauchkennwert
+    if value is None:
+        return None
+    number = float(value)
+    klasse = page.epass_wertklasse
+    if not klasse or klasse.upper() in ("OHNE", "NICHT_NOETIG"):
+        klasse = energy_class(value)
+    segments = []
+    start = 0.0
+    for (name, upper), colour in zip(ENERGY_CLASSES, ENERGY_COLOURS, strict=True):
+        end = upper if upper is not None else ENERGY_SCALE_MAX
+        segments.append((name, colour, start / ENERGY_SCALE_MAX * 100,
+                         (end - start) / ENERGY_SCALE_MAX * 100))
+        start = end
+    percent = max(0.0, min(number, ENERGY_SCALE_MAX)) / ENERGY_SCALE_MAX * 100
+    text = format_energy(value)
+    description = str(_("Energy scale from A+ to H: %(value)s, efficiency class %(class)s")) % {
+        "value": text, "class": klasse or "–"}
+    return EnergyScale(text, klasse, round(percent, 2), segments, description)

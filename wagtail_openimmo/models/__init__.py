@@ -12,6 +12,7 @@ from .pages import (
     ListingIndexPage,
     ListingPage,
 )
+from .portal import PortalSearchPage, WatchlistPage
 from .runs import ImportRun, ImportRunEntry
 from .workers import WorkerHeartbeat
 
@@ -28,7 +29,9 @@ __all__ = [
     "ListingAttachment",
     "ListingIndexPage",
     "ListingPage",
-    "WorkerHeartbeat",
+    "PortalSearchPage",
     "SearchAgent",
     "SearchAgentMatch",
+    "WatchlistPage",
+    "WorkerHeartbeat",
 ]

@@ -39,6 +39,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from ..conf import get_setting
+from ..openimmo.features import KEY_FEATURES, key_features, sale_status
 from ..openimmo.fields import FIELDS_BY_NAME
 
 # The picture the API v2 returns with a listing (the front end's specs: frontend.images).
@@ -300,6 +301,23 @@ class AbstractListingPage(Page):
         editable=False,
     )
 
+    verkaufstatus = models.CharField(
+        _("sale status"),
+        max_length=20,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("OpenImmo verkaufstatus: OFFEN, RESERVIERT or VERKAUFT."),
+    )
+    merkmale = models.CharField(
+        _("key features"),
+        max_length=255,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The amenities visitors filter on, as codes between spaces."),
+    )
+
     # state kept by the importer
     is_reference = models.BooleanField(
         _("reference object"),
@@ -509,7 +527,25 @@ class AbstractListingPage(Page):
 
     def save(self, *args, **kwargs):
         self.preis, self.flaeche = self.derived_price_and_area()
+        self.verkaufstatus, self.merkmale = self.derived_status_and_features()
         return super().save(*args, **kwargs)
+
+    def derived_status_and_features(self) -> tuple[str, str]:
+        """``verkaufstatus`` and ``merkmale`` from the stored record (see
+        ``openimmo.features``): ``("RESERVIERT", " balkon_terrasse aufzug ")``. The codes
+        sit between spaces so that one ``contains`` filter finds a code on any database."""
+        codes = key_features(self.openimmo_data)
+        if "stellplatz" not in codes and (self.anzahl_stellplaetze or 0) > 0:
+            codes = [c for c in KEY_FEATURES if c in {*codes, "stellplatz"}]
+        return sale_status(self.openimmo_data) or "", f" {' '.join(codes)} " if codes else ""
+
+    @property
+    def key_features(self) -> list[str]:
+        return self.merkmale.split()
+
+    @property
+    def is_reserved(self) -> bool:
+        return self.verkaufstatus == "RESERVIERT"
 
     def derived_price_and_area(self) -> tuple[Decimal | None, Decimal | None]:
         if self.vermarktungsart == "KAUF" or (
@@ -591,11 +627,19 @@ class AbstractListingPage(Page):
         context.update(listing_context(self, request, contact_form=contact_form))
         return context
 
-    def serve(self, request, *args, **kwargs):
+    def route(self, request, path_components):
+        """``…/expose/`` is the listing's PDF exposé (``frontend.views.serve_expose``)."""
+        if path_components == ["expose"] and self.live:
+            return RouteResult(self, kwargs={"expose": True})
+        return super().route(request, path_components)
+
+    def serve(self, request, *args, expose=False, **kwargs):
         """GET shows the listing; POST is the contact form (POST/redirect/GET). Both in
         the page's language when Wagtail's i18n is on (``frontend.views.page_language``)."""
-        from ..frontend.views import in_page_language, serve_contact
+        from ..frontend.views import in_page_language, serve_contact, serve_expose
 
+        if expose:
+            return in_page_language(self, lambda: serve_expose(self, request))
         if request.method == "POST":
             return in_page_language(self, lambda: serve_contact(self, request, *args, **kwargs))
         return in_page_language(

@@ -90,3 +90,45 @@ def features(data: Data | None) -> list[Feature]:
             seen.add(feature)
             unique.append(feature)
     return unique
+
+
+# The amenities visitors filter on, each made of the features above that count as it.
+# Codes are stable (query-string parameters and the ``merkmale`` column use them).
+KEY_FEATURES: dict[str, tuple[Feature | str, ...]] = {
+    "balkon_terrasse": ("balkon", "terrasse", "wintergarten"),
+    "einbaukueche": (("kueche", "EBK"),),
+    "aufzug": ("fahrstuhl",),
+    "keller": (("unterkellert", "JA"), ("unterkellert", "TEIL"), "abstellraum"),
+    "garten": ("gartennutzung",),
+    "stellplatz": ("stellplatzart",),
+    "barrierefrei": ("barrierefrei", "rollstuhlgerecht"),
+}
+
+
+def key_features(data: Data | None, features_found: list[Feature] | None = None) -> list[str]:
+    """Which of ``KEY_FEATURES`` the stored ``<immobilie>`` has, in ``KEY_FEATURES`` order.
+
+    A match is a ``(code, value)`` pair or a bare code (any value of it)."""
+    found = features(data) if features_found is None else features_found
+    codes = {code for code, _value in found}
+    pairs = set(found)
+    return [
+        key
+        for key, matches in KEY_FEATURES.items()
+        if any((m in pairs) if isinstance(m, tuple) else (m in codes) for m in matches)
+    ]
+
+
+# zustand_angaben/verkaufstatus@stand: OFFEN, RESERVIERT, VERKAUFT.
+SALE_STATES = ("OFFEN", "RESERVIERT", "VERKAUFT")
+
+
+def sale_status(data: Data | None) -> str | None:
+    """``RESERVIERT``, ``VERKAUFT`` or ``OFFEN`` from ``<verkaufstatus stand="…"/>``, or None."""
+    if not data:
+        return None
+    node = find(data, "zustand_angaben/verkaufstatus")
+    if node is None:
+        return None
+    value = ((node.get("attrs") or {}).get("stand") or "").strip().upper()
+    return value if value in SALE_STATES else None

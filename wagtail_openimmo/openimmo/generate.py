@@ -85,6 +85,9 @@ class DemoProperty:
     beschreibung: str
     lage: str
     aktion: str | None = None  # None, CHANGE, DELETE, REFERENZ
+    hausgeld: Decimal | None = None
+    ausstattung: list[tuple[str, dict[str, str], str | None]] = field(default_factory=list)
+    verkaufstatus: str | None = None  # OFFEN, RESERVIERT, VERKAUFT
     pictures: list[Picture] = field(default_factory=list)
     energie: dict[str, str] = field(default_factory=dict)
     kontakt: dict[str, str] = field(default_factory=dict)
@@ -177,12 +180,33 @@ def demo_property(n: int, *, images: int = 3, seed: int | None = None,
             ("endenergiebedarf" if n % 2 else "energieverbrauchkennwert"):
                 f"{rnd.randint(40, 210)}.50",
             "primaerenergietraeger": "GAS" if n % 2 else "FERN",
-            "wertklasse": rnd.choice(["A+", "A", "B", "C", "D", "E"]),
+            "wertklasse": "",  # below: the class of the value, as GEG Anlage 10 has it
             "baujahr": str(prop.baujahr),
             "ausstelldatum": "2022-06-01",
             "jahrgang": "2014",
             "gebaeudeart": "WOHN",
         }
+        value = next(v for k, v in prop.energie.items() if k.endswith(("bedarf", "kennwert")))
+        prop.energie["wertklasse"] = energy_class(Decimal(value))
+    # Amenities, Hausgeld and sale status from a generator of their own, so that the values
+    # above stay what they were for a given n.
+    extra = random.Random(n * 7919 + 17)
+    if art in ("wohnung", "haus"):
+        choices = [  # in the schema's order
+            ("kueche", {"EBK": "true"}, None),
+            ("fahrstuhl", {"PERSONEN": "true"}, None),
+            ("stellplatzart", {"TIEFGARAGE": "true"}, None),
+            ("gartennutzung", {}, "true"),
+            ("barrierefrei", {}, "true"),
+            ("unterkellert", {"keller": "JA"}, None),
+            ("gaestewc", {}, "true"),
+        ]
+        prop.ausstattung = sorted(extra.sample(choices, extra.randint(2, 5)),
+                                  key=choices.index)
+        if not rent and art == "wohnung":
+            prop.hausgeld = Decimal(extra.randint(18, 60) * 10)
+    if not rent and n % 5 == 3:
+        prop.verkaufstatus = "RESERVIERT"
     groups = ["TITELBILD", "INNENANSICHTEN", "AUSSENANSICHTEN", "GRUNDRISS", "BILD"]
     for i in range(images):
         gruppe = groups[i] if i < len(groups) else "BILD"
@@ -197,6 +221,16 @@ def demo_property(n: int, *, images: int = 3, seed: int | None = None,
             )
         )
     return prop
+
+
+# GEG Anlage 10: the efficiency classes by final energy in kWh/(m²·a) (upper bounds).
+ENERGY_CLASSES = (("A+", 30), ("A", 50), ("B", 75), ("C", 100), ("D", 130), ("E", 160),
+                  ("F", 200), ("G", 250))
+
+
+def energy_class(value: Decimal) -> str:
+    """The efficiency class of a final energy value: ``energy_class(Decimal("169.5")) == "F"``."""
+    return next((name for name, upper in ENERGY_CLASSES if value < upper), "H")
 
 
 def _money(value) -> str:
@@ -238,6 +272,8 @@ def property_element(prop: DemoProperty, *, check: str = "MD5") -> etree._Elemen
     preise = sub(imm, "preise")
     if prop.vermarktungsart == "KAUF":
         sub(preise, "kaufpreis").text = _money(prop.preis)
+        if prop.hausgeld is not None:
+            sub(preise, "hausgeld").text = _money(prop.hausgeld)
     else:
         sub(preise, "kaltmiete").text = _money(prop.preis)
         if prop.nebenkosten is not None:
@@ -255,7 +291,11 @@ def property_element(prop: DemoProperty, *, check: str = "MD5") -> etree._Elemen
         sub(flaechen, "grundstuecksflaeche").text = _money(prop.grundstuecksflaeche)
     if prop.anzahl_zimmer is not None:
         sub(flaechen, "anzahl_zimmer").text = _money(prop.anzahl_zimmer)
-    if prop.baujahr or prop.energie:
+    if prop.ausstattung:
+        ausstattung = sub(imm, "ausstattung")
+        for tag, attrs, text in prop.ausstattung:
+            sub(ausstattung, tag, attrs).text = text
+    if prop.baujahr or prop.energie or prop.verkaufstatus:
         zustand = sub(imm, "zustand_angaben")
         if prop.baujahr:
             sub(zustand, "baujahr").text = str(prop.baujahr)
@@ -266,6 +306,8 @@ def property_element(prop: DemoProperty, *, check: str = "MD5") -> etree._Elemen
                         "jahrgang", "gebaeudeart"):
                 if tag in prop.energie:
                     sub(epass, tag).text = prop.energie[tag]
+        if prop.verkaufstatus:
+            sub(zustand, "verkaufstatus", stand=prop.verkaufstatus)
     frei = sub(imm, "freitexte")
     sub(frei, "objekttitel").text = prop.titel
     sub(frei, "lage").text = prop.lage

@@ -6,9 +6,12 @@
 {{ page.epass_endenergiebedarf|energy }}   123,5 kWh/(m²·a)
 {{ page.objektbeschreibung|freetext }}     paragraphs, broker HTML reduced to text
 {{ page|headline_price }}                  the card price: a Fact (label, value)
+{{ page|secondary_price }}                 Warmmiete/Gesamtmiete, or Hausgeld: a Fact or None
+{{ page|badges }}                          Neu, Reserviert, Verkauft…: Badge(code, label)s
 {{ page.objektart|objektart_label }}       Apartment / Wohnung
 {% json_ld json_ld %}                      <script type="application/ld+json">…
 {% openimmo_head description="…" %}        stylesheet, canonical, robots, Open Graph, JSON-LD
+{% openimmo_pages as pages %}              pages.index / .portal / .watchlist: for navigation
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from django.utils.safestring import mark_safe
 from ..frontend import formatting, presentation
 from ..frontend.seo import json_ld_script
 from ..frontend.seo import og_locale as _og_locale
+from ..models import ListingIndexPage, PortalSearchPage, WatchlistPage
 
 register = template.Library()
 
@@ -50,6 +54,16 @@ def energy(value):
 @register.filter
 def headline_price(listing):
     return presentation.headline_price(listing)
+
+
+@register.filter
+def secondary_price(listing):
+    return presentation.secondary_price(listing)
+
+
+@register.filter
+def badges(listing):
+    return presentation.badges(listing)
 
 
 @register.filter
@@ -103,3 +117,17 @@ def freetext(text):
     text = _END_P.sub("\n\n", _BR.sub("\n", str(text)))
     text = html.unescape(strip_tags(text))
     return mark_safe(linebreaks(text, autoescape=True))  # noqa: S308 - escaped by linebreaks
+
+
+@register.simple_tag
+def openimmo_pages():
+    """The first live listing index, portal search and watchlist page (or None each), for
+    a site's navigation: ``{% openimmo_pages as pages %}`` then ``{% pageurl pages.index %}``."""
+    return {
+        name: model.objects.live().order_by("path").first()
+        for name, model in (
+            ("index", ListingIndexPage),
+            ("portal", PortalSearchPage),
+            ("watchlist", WatchlistPage),
+        )
+    }

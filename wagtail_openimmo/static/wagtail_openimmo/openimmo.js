@@ -4,6 +4,15 @@
  * picture opens it, the arrow keys flip, Escape closes, focus stays in the dialog and returns
  * to the picture it came from. Without JavaScript the links open the large picture itself.
  *
+ * The gallery shows a hero picture and a strip; "+N pictures" opens the lightbox at the first
+ * picture not shown (without JavaScript it shows them all, ?bilder=alle). On touch screens a
+ * horizontal swipe flips.
+ *
+ * Filters: the form is collapsed behind "Filter" (a <details>); on wide screens it opens.
+ *
+ * Watchlist ("Merkzettel"): "Save" keeps the listing's ID in a cookie of this browser
+ * (openimmo_merkzettel), which the watchlist page reads on the server.
+ *
  * Map: the "Load map" form reloads the page with ?map=1 without JavaScript; with it, the
  * tiles are taken from an inert <template> in place. Nothing is requested from the tile
  * server before the visitor asks for the map.
@@ -30,7 +39,7 @@
       var link = links[current];
       var thumb = link.querySelector("img");
       image.src = link.href;
-      image.alt = thumb ? thumb.alt : "";
+      image.alt = link.getAttribute("data-alt") || (thumb ? thumb.alt : "");
       caption.textContent = link.getAttribute("data-caption") || "";
       counter.textContent = (current + 1) + " / " + links.length;
       dialog.setAttribute("data-current", String(current));
@@ -57,6 +66,36 @@
           open(index);
         }
       });
+    });
+
+    Array.prototype.forEach.call(gallery.querySelectorAll("[data-openimmo-lightbox-start]"), function (more) {
+      more.addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || event.button) {
+          return;
+        }
+        event.preventDefault();
+        open(parseInt(more.getAttribute("data-openimmo-lightbox-start"), 10) || 0);
+      });
+    });
+
+    var touchX = null;
+    var touchY = null;
+    dialog.addEventListener("touchstart", function (event) {
+      if (event.touches.length === 1) {
+        touchX = event.touches[0].clientX;
+        touchY = event.touches[0].clientY;
+      }
+    }, { passive: true });
+    dialog.addEventListener("touchend", function (event) {
+      if (touchX === null || !event.changedTouches.length) {
+        return;
+      }
+      var dx = event.changedTouches[0].clientX - touchX;
+      var dy = event.changedTouches[0].clientY - touchY;
+      touchX = null;
+      if (Math.abs(dx) > 40 && Math.abs(dx) > Math.abs(dy)) {
+        show(dx < 0 ? current + 1 : current - 1);
+      }
     });
 
     dialog.querySelector("[data-lightbox-prev]").addEventListener("click", function () {
@@ -117,8 +156,54 @@
     });
   }
 
+  function initFilters(details) {
+    // Open on wide screens unless the visitor closed it; small screens keep it collapsed.
+    if (window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+      details.open = true;
+    }
+  }
+
+  var COOKIE = "openimmo_merkzettel";
+
+  function savedIds() {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + COOKIE + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]).split(".").filter(function (id) {
+      return /^\d+$/.test(id);
+    }) : [];
+  }
+
+  function storeIds(ids) {
+    document.cookie = COOKIE + "=" + ids.slice(0, 100).join(".") +
+      "; path=/; max-age=" + (365 * 24 * 3600) + "; SameSite=Lax";
+  }
+
+  function initWatch(button) {
+    var id = button.getAttribute("data-openimmo-watch");
+    var saved = button.textContent;
+    function render() {
+      var on = savedIds().indexOf(id) !== -1;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    button.hidden = false;
+    render();
+    button.addEventListener("click", function () {
+      var ids = savedIds();
+      var at = ids.indexOf(id);
+      if (at === -1) {
+        ids.unshift(id);
+      } else {
+        ids.splice(at, 1);
+      }
+      storeIds(ids);
+      render();
+      button.textContent = saved;
+    });
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-openimmo-gallery]"), initLightbox);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-openimmo-filters]"), initFilters);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-openimmo-watch]"), initWatch);
     Array.prototype.forEach.call(document.querySelectorAll("[data-openimmo-map]"), initMap);
   }
 

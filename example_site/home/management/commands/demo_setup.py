@@ -12,9 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from wagtail.models import Page
 
 from wagtail_openimmo.brokers import create_broker
-from wagtail_openimmo.models import Broker
+from wagtail_openimmo.models import Broker, PortalSearchPage, WatchlistPage
 from wagtail_openimmo.openimmo import generate
 
 DEMO_SLUG = "demo"
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Generated the demo OpenImmo ZIP {feed}")
         call_command("openimmo_import", str(feed), "--broker", broker.slug, "--force",
                      stdout=self.stdout)
+        self._visitor_pages()
         self.stdout.write(self.style.SUCCESS(
             "\nDemo ready.\n"
             f"  Site:   {base_url}/\n"
@@ -66,6 +68,19 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         return password
+
+    def _visitor_pages(self) -> None:
+        """The portal search ("Suche") and the watchlist ("Merkzettel") below the home page."""
+        home = Page.objects.filter(depth=2).order_by("path").first()
+        if home is None:
+            return
+        for model, title, slug in (
+            (PortalSearchPage, "Immobiliensuche", "suche"),
+            (WatchlistPage, "Merkzettel", "merkzettel"),
+        ):
+            if not model.objects.exists():
+                home.add_child(instance=model(title=title, slug=slug))
+                self.stdout.write(f"Created the page {title}")
 
     def _broker(self) -> Broker:
         broker = Broker.objects.filter(slug=DEMO_SLUG).first()
