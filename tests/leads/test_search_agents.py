@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -199,7 +199,7 @@ def test_invalid_filters_are_dropped_and_a_bad_address_is_refused(client, broker
     assert response.status_code == 400
     assert not SearchAgent.objects.exists() and mail.outbox == []
     subscribe(client, broker.index_page, preis_max="billig", ort="Mainz")
-    assert SearchAgent.objects.get().filters == {"ort": "Mainz"}
+    assert SearchAgent.objects.get().filters == {"vermarktungsart": "kauf", "ort": "Mainz"}
 
 
 def test_a_confirmed_twin_is_not_duplicated(client, broker):
@@ -236,20 +236,31 @@ FILTER_SETS = [
     {"flaeche_min": "90"},
     {"objektart": "haus"},
     {"vermarktungsart": "kauf", "zimmer_min": "2", "flaeche_min": "50"},
+    {"vermarktungsart": "miete", "merkmal": ["balkon_terrasse"], "ohne_reserviert": "on"},
 ]
 
 
 @pytest.mark.parametrize("filters", FILTER_SETS)
 def test_agents_match_exactly_what_the_index_shows(broker, filters):
-    """The agent's in-memory matching and the index's database filters agree."""
+    """An agent saved from the index's filters, stored as JSON and matched in memory,
+    finds exactly the listings the index shows with those filters."""
+    from django.http import QueryDict
+
     pages = [make_listing(broker, n, images=0) for n in range(12)]
-    form = ListingFilterForm(filters)
+    query = QueryDict(mutable=True)
+    for key, value in filters.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    form = ListingFilterForm(query)
     shown = set(form.filter(broker.index_page.live_listings()).values_list("pk", flat=True))
-    rows = ListingPage.objects.filter(pk__in=[p.pk for p in pages]).values(*agents.MATCH_FIELDS)
-    matched = {row["pk"] for row in rows if agents.listing_matches(filters, row)}
+    stored = json.loads(json.dumps(agents.agent_filters(form)))
+    assert stored["vermarktungsart"] in ("kauf", "miete")  # always explicit
+    listings = ListingPage.objects.filter(pk__in=[p.pk for p in pages]).select_related("broker")
+    matched = {listing.pk for listing in listings if agents.listing_matches(stored, listing)}
     assert matched == shown
-    if not filters:
-        assert len(shown) == len(pages)
+    # and the agent's list link shows the same
+    again = ListingFilterForm(QueryDict(agents.filters_query(stored)))
+    listed = again.filter(broker.index_page.live_listings()).values_list("pk", flat=True)
+    assert set(listed) == shown
 
 
 def test_matching_uses_a_constant_number_of_queries(broker):
@@ -287,7 +298,7 @@ def test_gdpr_export_and_delete(broker, capsys):
 
 def test_prices_in_the_filters_are_decimal_strings(broker):
     form = ListingFilterForm({"preis_max": "1.234,5", "zimmer_min": "2.5"})
-    assert agents.agent_filters(form) == {"zimmer_min": str(Decimal("2.5"))}
+    assert agents.agent_filters(form) == {"vermarktungsart": "kauf", "zimmer_min": "2.5"}
 
 
 def test_a_check_warns_when_the_one_click_url_is_missing(settings):

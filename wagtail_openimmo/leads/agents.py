@@ -27,7 +27,6 @@ import logging
 import smtplib
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -46,94 +45,58 @@ logger = logging.getLogger(__name__)
 
 # The index's filters a search agent keeps (``page`` and ``sort`` do not filter).
 FILTER_KEYS = ("q", "vermarktungsart", "objektart", "ort", "preis_min", "preis_max",
-               "zimmer_min", "flaeche_min")  # fmt: skip
-VERMARKTUNGSART = {"kauf": "KAUF", "miete": "MIETE_PACHT"}
-MATCH_FIELDS = ("pk", "path", "title", "vermarktungsart", "objektart", "ort", "plz", "preis",
-                "anzahl_zimmer", "flaeche", "dreizeiler")  # fmt: skip
+               "zimmer_min", "flaeche_min", "merkmal", "ohne_reserviert",
+               "anbieter")  # fmt: skip
+LIST_KEYS = ("merkmal",)
 
 
 # --- filters -------------------------------------------------------------------------------
 
 
-def agent_filters(form) -> dict[str, str]:
-    """The valid, non-empty filters of a bound ``ListingFilterForm``, as strings."""
-    data = form.valid_data()
-    kept = {}
-    for key in FILTER_KEYS:
-        value = data.get(key)
-        if value not in (None, ""):
+def agent_filters(form) -> dict:
+    """What an agent stores of a bound ``ListingFilterForm``: its criteria (the marketing
+    type always filled in, as the index shows it), JSON-ready."""
+    kept: dict = {}
+    for key, value in form.criteria().items():
+        if key not in FILTER_KEYS or value in (None, "", [], False):
+            continue
+        if key in LIST_KEYS:
+            kept[key] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            kept[key] = True
+        else:
             kept[key] = str(value)
     return kept
 
 
-def filters_query(filters: dict[str, str]) -> str:
+def filters_query(filters: dict) -> str:
     """The query string that shows an agent's filters on its index page."""
     query = QueryDict(mutable=True)
     for key in FILTER_KEYS:
-        if filters.get(key):
-            query[key] = filters[key]
+        value = filters.get(key)
+        if not value:
+            continue
+        if key in LIST_KEYS:
+            query.setlist(key, [str(v) for v in value])
+        elif value is True:
+            query[key] = "on"
+        else:
+            query[key] = str(value)
     return query.urlencode()
 
 
-def _decimal(value) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+def compile_filters(filters: dict):
+    """An agent's filters as a predicate over listing pages: the index's own rules
+    (``frontend.filters.listing_matches``, which a test holds to the database filters).
+    Free text matches when every word occurs in the listing's title, place or texts."""
+    from ..frontend.filters import listing_matches as matches
+
+    criteria = dict(filters)
+    return lambda listing: matches(listing, criteria)
 
 
-def compile_filters(filters: dict[str, str]):
-    """An agent's filters as a predicate over listing dicts (``MATCH_FIELDS``), parsed once.
-
-    The same rules as ``ListingFilterForm.filter`` on the index (a test holds the two
-    together), except free text: the index asks the search backend, an agent looks for
-    every word in the listing's title, place and short description.
-    """
-    checks = []
-    wanted = filters.get("vermarktungsart")
-    if wanted:
-        code = VERMARKTUNGSART.get(wanted)
-        checks.append(lambda row: row["vermarktungsart"] == code)
-    if filters.get("objektart"):
-        kind = filters["objektart"]
-        checks.append(lambda row: row["objektart"] == kind)
-    place = (filters.get("ort") or "").strip()
-    if place:
-        folded = place.casefold()
-        checks.append(
-            lambda row: folded in (row["ort"] or "").casefold()
-            or (row["plz"] or "").startswith(place)
-        )
-    for key, column, at_least in (
-        ("preis_min", "preis", True),
-        ("preis_max", "preis", False),
-        ("zimmer_min", "anzahl_zimmer", True),
-        ("flaeche_min", "flaeche", True),
-    ):
-        limit = _decimal(filters.get(key))
-        if limit is None:
-            continue
-        if at_least:
-            checks.append(lambda row, c=column, v=limit: row[c] is not None and row[c] >= v)
-        else:
-            checks.append(lambda row, c=column, v=limit: row[c] is not None and row[c] <= v)
-    words = [word.casefold() for word in (filters.get("q") or "").split()]
-    if words:
-
-        def text_matches(row) -> bool:
-            haystack = " ".join(
-                str(row[name] or "") for name in ("title", "ort", "plz", "dreizeiler")
-            ).casefold()
-            return all(word in haystack for word in words)
-
-        checks.append(text_matches)
-    return lambda row: all(check(row) for check in checks)
-
-
-def listing_matches(filters: dict[str, str], listing: dict) -> bool:
-    """Whether a listing (a dict of ``MATCH_FIELDS``) passes an agent's filters."""
+def listing_matches(filters: dict, listing) -> bool:
+    """Whether a listing page passes an agent's filters."""
     return compile_filters(filters)(listing)
 
 
@@ -250,8 +213,8 @@ def match_listings(listing_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     listings = list(
-        ListingPage.objects.filter(pk__in=ids, live=True, is_reference=False).values(
-            *MATCH_FIELDS
+        ListingPage.objects.filter(pk__in=ids, live=True, is_reference=False).select_related(
+            "broker"
         )
     )
     if not listings:
@@ -262,17 +225,17 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         )
     )
     known = set(
-        SearchAgentMatch.objects.filter(listing_id__in=[row["pk"] for row in listings])
+        SearchAgentMatch.objects.filter(listing_id__in=[listing.pk for listing in listings])
         .values_list("agent_id", "listing_id")
     )
     # Listings by the index page above them: an agent looks only below its own page.
-    below: dict[str, list[dict]] = defaultdict(list)
+    below: dict[str, list] = defaultdict(list)
     prefixes = {path for _pk, path, _f in agents}
-    for row in listings:
-        for length in range(ListingPage.steplen, len(row["path"]), ListingPage.steplen):
-            prefix = row["path"][:length]
+    for listing in listings:
+        for length in range(ListingPage.steplen, len(listing.path), ListingPage.steplen):
+            prefix = listing.path[:length]
             if prefix in prefixes:
-                below[prefix].append(row)
+                below[prefix].append(listing)
     # Agents with the same page and filters (common: "rent in Mainz") are matched once.
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     filters_of: dict[tuple[str, str], dict] = {}
@@ -286,7 +249,7 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         if not candidates:
             continue
         matches = compile_filters(filters_of[key])
-        hits = [row["pk"] for row in candidates if matches(row)]
+        hits = [listing.pk for listing in candidates if matches(listing)]
         new.extend(
             (agent_id, pk) for agent_id in agent_ids for pk in hits if (agent_id, pk) not in known
         )
@@ -380,7 +343,7 @@ def describe_filters(filters: dict[str, str]) -> list[str]:
     """The agent's filters in words, for its mails and pages."""
     from django.utils.translation import gettext as _
 
-    from ..frontend.presentation import OBJEKTART_LABELS, label_for
+    from ..frontend.presentation import KEY_FEATURE_LABELS, OBJEKTART_LABELS, label_for
 
     words = []
     if filters.get("vermarktungsart") == "kauf":
@@ -399,6 +362,11 @@ def describe_filters(filters: dict[str, str]) -> list[str]:
         words.append(_("at least %(value)s rooms") % {"value": filters["zimmer_min"]})
     if filters.get("flaeche_min"):
         words.append(_("at least %(value)s m²") % {"value": filters["flaeche_min"]})
+    words.extend(str(KEY_FEATURE_LABELS.get(code, code)) for code in filters.get("merkmal") or ())
+    if filters.get("ohne_reserviert"):
+        words.append(_("without reserved listings"))
+    if filters.get("anbieter"):
+        words.append(_("from %(broker)s") % {"broker": filters["anbieter"]})
     if filters.get("q"):
         words.append(_("“%(text)s”") % {"text": filters["q"]})
     return words

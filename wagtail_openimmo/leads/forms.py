@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ..frontend.contact import SpamProtectedForm
@@ -24,16 +25,30 @@ class SearchAgentForm(SpamProtectedForm):
 
     def __init__(self, *args, filters: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        for key in FILTER_KEYS:
-            self.fields[key] = forms.CharField(
-                required=False, max_length=100, widget=forms.HiddenInput
-            )
-            if filters and filters.get(key):
-                self.initial[key] = filters[key]
+        # The filters travel as hidden inputs named like the index's query parameters
+        # (``agent-ort``, ``agent-merkmal`` once per feature); see ``hidden_filters``.
+        self.filters = filters or {}
 
-    def filter_data(self) -> dict[str, str]:
-        """The filters as submitted (raw strings; the filter form validates them)."""
-        return {key: self.data.get(self.add_prefix(key), "") for key in FILTER_KEYS}
+    def hidden_filters(self) -> list[tuple[str, str]]:
+        """(name, value) pairs of the hidden inputs that carry the filters."""
+        pairs = []
+        for key in FILTER_KEYS:
+            value = self.filters.get(key)
+            if not value:
+                continue
+            values = value if isinstance(value, list) else ["on" if value is True else value]
+            pairs.extend((self.add_prefix(key), str(v)) for v in values)
+        return pairs
+
+    def filter_data(self) -> QueryDict:
+        """The filters as submitted, as the index's query string would carry them (the
+        index's filter form validates them)."""
+        query = QueryDict(mutable=True)
+        for key in FILTER_KEYS:
+            values = [v for v in self.data.getlist(self.add_prefix(key)) if v]
+            if values:
+                query.setlist(key, values)
+        return query
 
 
 class WithdrawalForm(SpamProtectedForm):

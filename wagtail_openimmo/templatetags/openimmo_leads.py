@@ -26,7 +26,9 @@ def search_agent_form(context):
     page = context.get("page")
     if not get_setting("SEARCH_AGENTS_ENABLED") or page is None or request is None:
         return {"hidden": True}
-    filters = agents.agent_filters(ListingFilterForm(request.GET or None))
+    # The index's own filter form knows the default marketing type of the broker's stock.
+    filter_form = context.get("filter_form") or ListingFilterForm(request.GET or None)
+    filters = agents.agent_filters(filter_form)
     return {
         "form": SearchAgentForm(prefix=FORM_PREFIX, filters=filters),
         "filters": agents.describe_filters(filters),
