@@ -90,10 +90,10 @@ def test_a_crash_inside_one_property_outside_a_transaction(tmp_path, monkeypatch
 def test_a_crash_before_anything_is_written_is_isolated_too(tmp_path, broker, monkeypatch):
     real = columns.check
 
-    def failing(record):
+    def failing(record, **kwargs):
         if record.fields.get("objektnr_intern") == "1":
             raise ZeroDivisionError("in the column check")
-        return real(record)
+        return real(record, **kwargs)
 
     monkeypatch.setattr(columns, "check", failing)
     result = import_file(

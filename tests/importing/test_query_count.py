@@ -25,7 +25,13 @@ def reimport_queries(tmp_path, broker, count: int, **kwargs) -> list[str]:
         again = import_file(path, broker)
     assert again.unchanged == count and writes.queries == []
     assert again.run.entries.count() == count  # every property has its log line
-    return [q["sql"] for q in queries.captured_queries]
+    # Savepoints are left out: the importer isolates each property with one only when it
+    # runs inside a caller's transaction (as every test does); a real import has none.
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
 
 
 @pytest.mark.parametrize("umfang", ["VOLL", "TEIL"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -24,6 +25,8 @@ from wagtail_openimmo.models import ListingPage, SearchAgent, SearchAgentMatch
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://\S+")
+# An agent without filters gets what its index shows first: purchases (see frontend.filters).
+FOR_SALE = {"vermarktungsart": "KAUF", "kaufpreis": Decimal("250000")}
 
 
 def links(message) -> list[str]:
@@ -136,10 +139,10 @@ def test_digest_is_at_most_daily_unless_immediate(broker):
     agent = SearchAgent.objects.create(
         email="a@example.org", index_page=broker.index_page, confirmed_at=timezone.now()
     )
-    first = make_listing(broker, 0)
+    first = make_listing(broker, 0, **FOR_SALE)
     agents.match_listings([first.pk])
     assert agents.send_due() == 1
-    second = make_listing(broker, 1)
+    second = make_listing(broker, 1, **FOR_SALE)
     agents.match_listings([second.pk])
     assert agents.send_due() == 0  # the day's mail went out already
     assert agents.send_due(timezone.now() + dt.timedelta(hours=25)) == 1
@@ -147,7 +150,7 @@ def test_digest_is_at_most_daily_unless_immediate(broker):
     assert second.title in mail.outbox[-1].body and first.title not in mail.outbox[-1].body
     agent.refresh_from_db()
     with override_settings(WAGTAIL_OPENIMMO={"SEARCH_AGENT_MODE": "immediate"}):
-        third = make_listing(broker, 2)
+        third = make_listing(broker, 2, **FOR_SALE)
         agents.match_listings([third.pk])
         assert agents.send_due() == 1
 
