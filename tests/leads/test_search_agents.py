@@ -313,3 +313,33 @@ def test_a_check_warns_when_the_one_click_url_is_missing(settings):
     assert warning.id == "wagtail_openimmo.W101"
     settings.WAGTAIL_OPENIMMO = {"SEARCH_AGENTS_ENABLED": False}
     assert check_leads_urls() == []
+
+
+def test_agents_on_the_portal_search_watch_every_chosen_broker(client, broker, other_broker):
+    from wagtail.models import Page
+
+    from wagtail_openimmo.models import PortalSearchPage
+
+    home = Page.get_first_root_node().get_children().first()
+    portal = home.add_child(instance=PortalSearchPage(title="Alle Angebote", slug="angebote"))
+    page = parse(client.get(portal.url))
+    form = page.xpath("//form[contains(@class, 'openimmo-agent__form')]")[0]
+    assert form.get("action") == f"{portal.url}search-agent/"
+    response = client.post(f"{portal.url}search-agent/",
+                           agent_post(vermarktungsart="kauf", anbieter=other_broker.slug))
+    assert response.status_code == 200
+    agent = SearchAgent.objects.get()
+    assert agent.filters == {"vermarktungsart": "kauf", "anbieter": other_broker.slug}
+    confirm_url = next(u for u in links(mail.outbox[0]) if "/confirm/" in u)
+    assert client.get(path_of(confirm_url)).status_code == 200
+
+    mine = make_listing(broker, 0, **FOR_SALE)
+    theirs = make_listing(other_broker, 1, **FOR_SALE)
+    assert agents.match_listings([mine.pk, theirs.pk]) == 1
+    assert list(agent.matches.values_list("listing_id", flat=True)) == [theirs.pk]
+
+    # A portal of chosen brokers only: the other broker's listings are not its business.
+    portal.brokers.set([broker])
+    portal.save()
+    later = make_listing(other_broker, 2, **FOR_SALE)
+    assert agents.match_listings([later.pk]) == 0

@@ -221,16 +221,19 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         return 0
     agents = list(
         SearchAgent.objects.filter(confirmed_at__isnull=False, active=True).values_list(
-            "pk", "index_page__path", "filters"
+            "pk", "index_page__path", "filters", "index_page_id"
         )
     )
+    # Agents saved on a portal search look at the listings of its brokers (all by default),
+    # wherever they are in the tree.
+    portal_brokers = _portal_brokers({page_id for *_rest, page_id in agents})
     known = set(
         SearchAgentMatch.objects.filter(listing_id__in=[listing.pk for listing in listings])
         .values_list("agent_id", "listing_id")
     )
     # Listings by the index page above them: an agent looks only below its own page.
     below: dict[str, list] = defaultdict(list)
-    prefixes = {path for _pk, path, _f in agents}
+    prefixes = {path for _pk, path, _f, page_id in agents if page_id not in portal_brokers}
     for listing in listings:
         for length in range(ListingPage.steplen, len(listing.path), ListingPage.steplen):
             prefix = listing.path[:length]
@@ -239,7 +242,13 @@ def match_listings(listing_ids: Iterable[int]) -> int:
     # Agents with the same page and filters (common: "rent in Mainz") are matched once.
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     filters_of: dict[tuple[str, str], dict] = {}
-    for agent_id, path, filters in agents:
+    for page_id, chosen in portal_brokers.items():
+        below[f"portal:{page_id}"] = [
+            listing for listing in listings if not chosen or listing.broker_id in chosen
+        ]
+    for agent_id, path, filters, page_id in agents:
+        if page_id in portal_brokers:
+            path = f"portal:{page_id}"
         key = (path, json.dumps(filters or {}, sort_keys=True))
         groups[key].append(agent_id)
         filters_of[key] = filters or {}
@@ -255,6 +264,22 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         )
     _insert_matches(new)
     return len(new)
+
+
+def _portal_brokers(page_ids: set[int]) -> dict[int, set[int]]:
+    """For the portal search pages among ``page_ids``: the ids of their chosen brokers
+    (empty: all brokers). Two queries, however many agents."""
+    from ..models import PortalSearchPage
+
+    portals = {pk: set() for pk in PortalSearchPage.objects.filter(pk__in=page_ids)
+               .values_list("pk", flat=True)}  # fmt: skip
+    if portals:
+        through = PortalSearchPage.brokers.through
+        for page_id, broker_id in through.objects.filter(
+            portalsearchpage_id__in=portals
+        ).values_list("portalsearchpage_id", "broker_id"):
+            portals[page_id].add(broker_id)
+    return portals
 
 
 def _insert_matches(pairs: list[tuple[int, int]]) -> None:

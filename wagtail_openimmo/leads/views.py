@@ -56,10 +56,23 @@ def serve(index, request, path: list[str]):
     raise Http404
 
 
+def filter_form_for(index, data) -> ListingFilterForm:
+    """The filter form of the page the agent is saved on: a portal's offers its brokers."""
+    from ..models import Broker, PortalSearchPage
+
+    brokers = None
+    if isinstance(index.specific, PortalSearchPage):
+        chosen = index.specific.chosen_broker_ids()
+        found = Broker.objects.order_by("name")
+        brokers = list((found.filter(pk__in=chosen) if chosen else found).values_list(
+            "slug", "name"))
+    return ListingFilterForm(data, brokers=brokers)
+
+
 def index_broker(index):
     from ..models import Broker
 
-    return Broker.objects.filter(index_page=index).first()
+    return Broker.objects.filter(index_page_id=index.pk).first()
 
 
 def subscribe(index, request):
@@ -71,7 +84,7 @@ def subscribe(index, request):
     except SpamSuspected as exc:
         logger.info("Search agent on page %s dropped as spam: %s", index.pk, exc)
         return _render(index, request, "wagtail_openimmo/search_agent.html", {"state": "sent"})
-    filter_form = ListingFilterForm(form.filter_data())
+    filter_form = filter_form_for(index, form.filter_data())
     if valid and rate_limited(request):
         form.add_error(None, _("You have sent this form several times in a short time. "
                                "Please try again later."))  # fmt: skip

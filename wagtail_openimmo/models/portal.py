@@ -60,6 +60,22 @@ class PortalSearchPage(Page):
             listings = listings.filter(broker_id__in=chosen)
         return listings
 
+    def route(self, request, path_components):
+        """Besides itself, the portal answers its search agents' sub-paths (``leads.views``)."""
+        if path_components and path_components[0] == "search-agent" and self.live:
+            from wagtail.url_routing import RouteResult
+
+            return RouteResult(self, kwargs={"leads_path": list(path_components)})
+        return super().route(request, path_components)
+
+    def serve(self, request, *args, leads_path=None, **kwargs):
+        if leads_path is not None:
+            from ..frontend.views import in_page_language
+            from ..leads import views as leads_views
+
+            return in_page_language(self, lambda: leads_views.serve(self, request, leads_path))
+        return super().serve(request, *args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         from ..frontend.views import portal_context  # see AbstractListingIndexPage
 
