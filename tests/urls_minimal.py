@@ -7,7 +7,10 @@ import os
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 
-urlpatterns = [path("", include(wagtail_urls))]
+urlpatterns = [
+    path("openimmo/", include("wagtail_openimmo.urls")),  # as the README says
+    path("", include(wagtail_urls)),
+]
 if not os.environ.get("OPENIMMO_TEST_NO_ADMIN_URLS"):
     from wagtail.admin import urls as wagtailadmin_urls
 

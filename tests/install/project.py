@@ -55,6 +55,15 @@ def start_project(parent: Path, python: str = sys.executable, *, env: dict | Non
         + installed
         + configured
     )
+    # The README's URL include (the search agents' one-click unsubscribe), before the
+    # page router as it says.
+    urls = project / "mysite" / "urls.py"
+    catch_all = '    path("", include(wagtail_urls)),'
+    urls.write_text(
+        urls.read_text().replace(
+            catch_all, '    path("openimmo/", include("wagtail_openimmo.urls")),\n' + catch_all, 1
+        )
+    )
     return project
 
 
