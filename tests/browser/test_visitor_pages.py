@@ -142,6 +142,9 @@ def test_thirty_pictures_price_and_facts_in_the_first_desktop_screen(live_server
     page.keyboard.press("Escape")
 
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
 @pytest.mark.parametrize("width", [360, 390, 414])
 def test_no_sideways_scroll_on_phones(live_server, chromium, site, width):
     broker, pages, portal, watchlist = site
@@ -149,6 +152,8 @@ def test_no_sideways_scroll_on_phones(live_server, chromium, site, width):
     for url in (broker.index_page.url, pages["rich"].url, portal.url, watchlist.url):
         page.goto(live_server.url + url)
         assert overflow(page) == 0, (url, too_wide(page))
+        if url == portal.url and width == 390:
+            page.screenshot(path=str(ARTIFACTS / "portal-390.png"), full_page=True)
 
 
 def test_phone_filters_collapsed_and_a_contact_bar(live_server, chromium, site):
