@@ -104,6 +104,10 @@ DATABASES = {
         env("DATABASE_URL", f"sqlite:///{SITE_DIR / 'db.sqlite3'}"), conn_max_age=60
     )
 }
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Wagtail's PostgreSQL search index uses django.contrib.postgres fields; Django 6.1
+    # refuses them (postgres.E005) unless the app is installed.
+    INSTALLED_APPS.append("django.contrib.postgres")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several processes (web, FTP server, qcluster) share the file: wait for locks.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -75,6 +75,8 @@ DATABASES = {
         os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'tests.sqlite3'}"
     )
 }
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    INSTALLED_APPS.append("django.contrib.postgres")  # Wagtail's search index (Django 6.1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Fast hashing keeps the suite quick; FTP passwords are still stored as Django hashes.

@@ -63,10 +63,12 @@ def servers():
         redis.start()
         pg.create_database(TEMPLATE_DB)
         env = _base_env() | {"DATABASE_URL": pg.url(TEMPLATE_DB)}
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, str(MANAGE), "migrate", "--noinput", "-v", "0"],
-            env=env, cwd=REPO, check=True, capture_output=True, text=True,
+            env=env, cwd=REPO, capture_output=True, text=True,
         )
+        if done.returncode:
+            raise AssertionError(f"migrate failed:\n{done.stdout}\n{done.stderr}")
         yield Servers(pg, redis)
     finally:
         redis.stop()
