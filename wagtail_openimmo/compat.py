@@ -4,6 +4,9 @@ Wagtail 8 looks permission policies up in a registry (``wagtail.permissions``); 
 has no registry and its views use the ``permission_policy`` they carry. The app's views and
 viewsets therefore carry their policy themselves, and on Wagtail 8 it is registered as well,
 so that Wagtail's own views (choosers, the snippet listing) use the same policy.
+
+Wagtail 8 moved its search framework into the separate ``modelsearch`` package (django-
+modelsearch); Wagtail 7 has the same functions under ``wagtail.search``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,25 @@ try:  # Wagtail >= 8.0
     from wagtail.permissions import register_permission_policy as _register_permission_policy
 except ImportError:  # Wagtail 7.x
     _register_permission_policy = None
+
+try:  # Wagtail >= 8.0: django-modelsearch
+    from modelsearch import index as search_index
+    from modelsearch.backends import get_search_backends_with_name
+    from modelsearch.signal_handlers import post_save_signal_handler
+    from modelsearch.tasks import insert_or_update_object_task
+except ImportError:  # Wagtail 7.x
+    from wagtail.search import index as search_index
+    from wagtail.search.backends import get_search_backends_with_name
+    from wagtail.search.signal_handlers import post_save_signal_handler
+    from wagtail.search.tasks import insert_or_update_object_task
+
+__all__ = [
+    "get_search_backends_with_name",
+    "insert_or_update_object_task",
+    "post_save_signal_handler",
+    "register_permission_policy",
+    "search_index",
+]
 
 
 def register_permission_policy(model, policy):

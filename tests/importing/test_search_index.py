@@ -8,12 +8,12 @@ updates left, and saves outside an import must still be indexed at once.
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from modelsearch import index as search_index
 from wagtail.images import get_image_model
 from wagtail.search.models import IndexEntry
 
 from tests.importing.helpers import small_jpeg
 from tests.importing.test_idempotence import feed
+from wagtail_openimmo.compat import search_index
 from wagtail_openimmo.importing import import_file
 from wagtail_openimmo.models import ListingPage
 

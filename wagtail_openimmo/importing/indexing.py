@@ -21,11 +21,14 @@ from collections.abc import Iterator
 
 from django.db.models.signals import post_save
 from django_tasks.backends.immediate import ImmediateBackend
-from modelsearch.backends import get_search_backends_with_name
-from modelsearch.signal_handlers import post_save_signal_handler
-from modelsearch.tasks import insert_or_update_object_task
 from wagtail.models import ReferenceIndex
 from wagtail.tasks import update_reference_index_task
+
+from ..compat import (
+    get_search_backends_with_name,
+    insert_or_update_object_task,
+    post_save_signal_handler,
+)
 
 logger = logging.getLogger("wagtail_openimmo.importing")
 
