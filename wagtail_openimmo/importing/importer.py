@@ -41,7 +41,7 @@ from django.utils.translation import gettext_noop as _
 
 from .. import workspace
 from ..conf import get_setting
-from ..locks import broker_lock
+from ..locks import broker_lock, check_broker_lock
 from ..models import Broker, ImportRun
 from ..openimmo import TransferRefused
 from ..openimmo.problems import Problem, error, warning
@@ -457,12 +457,14 @@ class _Importer:
         try:
             position = 0
             for xml, record in self.records():
+                check_broker_lock(self.broker.pk)
                 entry = isolation.process(ctx, record, xml, position)
                 self.add(entry)
                 position += 1
                 if ctx.progress is not None:
                     ctx.progress("properties", position, self.total)
             if self.result.umfang == "VOLL":
+                check_broker_lock(self.broker.pk)
                 self.withdraw_missing(position)
         except BaseException:
             # the log lines of the properties done before the crash (best effort: the
