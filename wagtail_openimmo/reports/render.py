@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..conf import get_setting
+from ..logsafe import shown
 from ..messages import group_warnings, render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
 
@@ -78,8 +79,9 @@ def needs_report(run: ImportRun) -> bool:
 def _item(entry: ImportRunEntry, *, with_url: bool = False) -> ReportItem:
     messages = entry.messages or []
     return ReportItem(
-        objektnr=entry.objektnr,
-        title=entry.title,
+        # the broker's words: line breaks and control characters shown escaped
+        objektnr=shown(entry.objektnr),
+        title=shown(entry.title),
         outcome=entry.outcome,
         outcome_label=str(entry.get_outcome_display()),
         line=entry.line,
@@ -122,7 +124,7 @@ def report_context(run: ImportRun) -> dict[str, Any]:
     # whose 40 properties all lack a title says so once.
     warning_groups = group_warnings(
         (
-            (e.objektnr or e.title or "–", e.messages)
+            (shown(e.objektnr or e.title or "–"), e.messages)
             for e in run.entries.exclude(outcome=Outcome.REJECTED)
             .order_by("position", "id")
             .only("objektnr", "title", "messages")
@@ -137,6 +139,12 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
         "status": run.status,
         "status_label": run.get_status_display(),
+        # What the broker chose, shown escaped (a CR/LF in a file name forges no line of the
+        # plain-text mail; HTML is escaped by the template as ever). Templates use these,
+        # not ``run.file_name``.
+        "file_name": shown(run.file_name),
+        "sendersoftware": shown(run.sendersoftware),
+        "umfang": shown(run.umfang),
         "counts": {
             "created": run.created,
             "updated": run.updated,
