@@ -39,12 +39,12 @@ from django.utils.translation import gettext_noop
 
 from ..conf import get_setting, inbox_dir
 from ..logsafe import escape
-from ..messages import records_of, say
+from ..messages import message_record, records_of, say
 from ..models import Broker, ImportRun
 from ..openimmo.xsd import XsdValidator
 from ..progress import RunProgress
 from ..reports import send_run_report
-from . import layout, order, scan
+from . import cleanup, layout, order, scan
 from .approval import clear_approval_request, is_import_approved, notify_awaiting_approval
 from .folders import InboxFolder, inbox_folders
 
@@ -205,6 +205,10 @@ def _process_folder(
     progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
+    try:
+        cleanup.remove_stale_uploads(root, inbox.name)
+    except Exception:  # never a reason not to import
+        logger.exception("Could not clean the stale uploads of inbox folder %s", inbox.name)
     items = scan.leftovers(root, inbox.name) + _ready(root, inbox, now)
     batches: dict[int, _Batch] = {}
     for item in items:
@@ -511,6 +515,7 @@ def _file_error(
             ImportRun.objects.filter(pk=run.pk).update(**fields)
             run.refresh_from_db()
         if broker is not None:
+            _tell_removed_uploads(root, inbox.name, run)
             send_run_report(run)
         else:
             _notify_operator(
@@ -571,6 +576,7 @@ def _finish(
         run.file_path = str(moved)
     logger.info("Inbox file %s of broker %s: %s -> %s", original, broker.slug, status, moved)
     if run is not None and run.pk:
+        _tell_removed_uploads(root, folder, run)
         # Never raises: a mail server that is down leaves the report for the retry job.
         send_run_report(run)
     return InboxOutcome(
@@ -583,6 +589,41 @@ def _finish(
         run,
         result,
     )
+
+
+REMOVED_UPLOADS = gettext_noop(
+    "Unfinished uploads older than {hours} hours were deleted from your FTP folder: "
+    "{names}. Files with temporary names (ending in .part or .tmp, or starting with a dot) "
+    "are never imported; please send again what was meant to arrive."
+)
+REMOVED_UPLOADS_MORE = gettext_noop(
+    "Unfinished uploads older than {hours} hours were deleted from your FTP folder: "
+    "{names} and {more} more. Files with temporary names (ending in .part or .tmp, or "
+    "starting with a dot) are never imported; please send again what was meant to arrive."
+)
+
+
+def _tell_removed_uploads(root: Path, folder: str, run: ImportRun) -> None:
+    """Put the unfinished uploads deleted from ``folder`` since the last report into the
+    report on ``run`` (a finding with the code ``temporary_files_removed``)."""
+    try:
+        removed = cleanup.take_removed(root, folder)
+        if not removed:
+            return
+        more = int(removed.get("more") or 0)
+        record = message_record(
+            "temporary_files_removed",
+            REMOVED_UPLOADS_MORE if more else REMOVED_UPLOADS,
+            severity="warning",
+            names=", ".join(sorted(str(n) for n in removed["names"])),
+            more=more,
+            hours=removed.get("hours"),
+        )
+        run.refresh_from_db(fields=["problems"])
+        run.problems = [*(run.problems or []), record]
+        ImportRun.objects.filter(pk=run.pk).update(problems=run.problems)
+    except Exception:
+        logger.exception("Could not note the removed uploads of %s on run %s", folder, run.pk)
 
 
 def _failure_text(result) -> str:

@@ -21,6 +21,8 @@ TEXT_TEMPLATE = "wagtail_openimmo/email/run_report.txt"
 HTML_TEMPLATE = "wagtail_openimmo/email/run_report.html"
 
 Outcome = ImportRunEntry.Outcome
+# Findings about the broker's FTP folder, not the file (shown in a section of their own).
+FOLDER_CODES = ("temporary_files_removed",)
 
 
 @dataclass
@@ -132,7 +134,13 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         ),
         limit=limit,
     )
-    file_problems = render_messages(run.problems or [])
+    # What the inbox run removed from the broker's folder is not about this file.
+    folder_notes = render_messages(
+        [p for p in run.problems or [] if p.get("code") in FOLDER_CODES]
+    )
+    file_problems = render_messages(
+        [p for p in run.problems or [] if p.get("code") not in FOLDER_CODES]
+    )
     return {
         "run": run,
         "broker": run.broker,
@@ -155,6 +163,7 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         },
         "file_errors": [p for p in file_problems if p["severity"] == "error"],
         "file_warnings": [p for p in file_problems if p["severity"] == "warning"],
+        "folder_notes": folder_notes,
         # The run's own sentence (the summary, why a file was set aside), in the report's
         # language; what the findings below say already is left out.
         "message": run_message(run, besides=run.problems or []),
