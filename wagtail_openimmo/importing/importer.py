@@ -505,6 +505,15 @@ class _Importer:
         interrupted = same_file.filter(status=Status.FAILED, report_sent_at__isnull=True)
         if completed is not None:
             interrupted = interrupted.filter(pk__gt=completed)
+        interrupted = list(interrupted.values_list("pk", flat=True))
+        if not interrupted:
+            return
+        # Their own reports ("could not be imported") would come after this one, which says
+        # what became of the file: the retry job leaves them alone.
+        ImportRun.objects.filter(pk__in=interrupted).update(
+            report_attempts=get_setting("REPORT_MAX_ATTEMPTS"),
+            report_error=f"Not sent: import run {run.pk} completed the file and reported it.",
+        )
         done: dict[int, str] = {}
         for listing_id, outcome in ImportRunEntry.objects.filter(
             run__in=interrupted,
