@@ -71,3 +71,26 @@ def test_an_odd_file_name_is_shown_escaped_in_the_brokers_report(inbox, language
     assert "Flat &lt;script&gt;alert(1)&lt;/script&gt;" in html
     # the run keeps the real name (the file is found by it)
     assert ImportRun.objects.get().file_name == ODD_NAME
+
+
+def test_the_command_and_the_log_show_an_odd_file_name_escaped(inbox, caplog):
+    """The operator's terminal and log get no raw line break or terminal escape either."""
+    import io
+    import logging
+
+    from django.core.management import call_command
+
+    broker = make_broker("acme", anid="ACME-ANID")
+    make_account("acme", broker)
+    odd_upload(inbox)
+    caplog.set_level(logging.INFO, logger="wagtail_openimmo")
+    out = io.StringIO()
+    call_command("openimmo_import", stdout=out, no_color=True)
+    printed = out.getvalue()
+    assert "stock\\x0d\\x0aNew: 999\\x0a" in printed
+    assert "\x1b" not in printed and not any(
+        line.startswith("New: 999") for line in printed.splitlines()
+    )
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("stock\\x0d\\x0aNew: 999" in m for m in logged)
+    assert not [m for m in logged if "\x1b" in m or "\r" in m]

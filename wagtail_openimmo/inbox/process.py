@@ -248,7 +248,7 @@ def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None
     except FileNotFoundError:
         return None, ""
     except Exception:
-        logger.exception("Could not read %s to find its broker", item.path)
+        logger.exception("Could not read %s to find its broker", escape(item.path))
         found = None
     if found is None:
         return None, say(
@@ -422,7 +422,7 @@ def _import_one(
         moved = _to_failed(root, inbox.name, path, reason, now)
         ImportRun.objects.filter(broker=broker, file_path=str(path)).update(file_path=str(moved))
         _notify_operator(
-            _("OpenImmo import keeps failing: %(file)s") % {"file": item.name},
+            _("OpenImmo import keeps failing: %(file)s") % {"file": escape(item.name)},
             f"{reason}\n\n{moved}",
         )
         return InboxOutcome(item.name, inbox.name, broker, Status.FAILED, reason, moved)
@@ -440,7 +440,7 @@ def _import_one(
     try:
         result = import_file(path, broker, run=run, progress=callback)
     except Exception as exc:
-        logger.exception("Import of %s for broker %s crashed", path, broker.slug)
+        logger.exception("Import of %s for broker %s crashed", escape(path), broker.slug)
         _reconnect_if_broken()
         message = say(
             "import_crashed",
@@ -574,7 +574,9 @@ def _finish(
     if run is not None and run.pk:
         ImportRun.objects.filter(pk=run.pk).update(file_path=str(moved))
         run.file_path = str(moved)
-    logger.info("Inbox file %s of broker %s: %s -> %s", original, broker.slug, status, moved)
+    logger.info(
+        "Inbox file %s of broker %s: %s -> %s", escape(original), broker.slug, status, escape(moved)
+    )
     if run is not None and run.pk:
         _tell_removed_uploads(root, folder, run)
         # Never raises: a mail server that is down leaves the report for the retry job.
@@ -683,14 +685,17 @@ def _unmatched(
         finished_at=now,
     )
     _notify_operator(
-        _("OpenImmo upload matches no broker: %(file)s") % {"file": item.name},
+        _("OpenImmo upload matches no broker: %(file)s") % {"file": escape(item.name)},
         _(
             "The file “%(file)s” arrived in the inbox folder “%(folder)s” but could not be "
             "given to a broker:\n\n%(reason)s\n\nIt was kept as %(path)s."
         )
-        % {"file": item.name, "folder": inbox.name, "reason": reason, "path": moved},
+        % {"file": escape(item.name), "folder": inbox.name, "reason": reason,
+           "path": escape(moved)},
     )
-    logger.warning("Inbox file %s in %s matches no broker: %s", item.name, inbox.name, reason)
+    logger.warning(
+        "Inbox file %s in %s matches no broker: %s", escape(item.name), inbox.name, reason
+    )
     return InboxOutcome(item.name, inbox.name, None, UNMATCHED, reason, moved, run)
 
 
