@@ -144,6 +144,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "immobilien@example.com")
 WAGTAIL_SITE_NAME = "Demo Immobilien"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Documents through Wagtail's serve view (/documents/<id>/<name>), never by their media
+# URL: the app's before_serve_document hook answers 404 for those of withdrawn listings.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "txt", "rtf", "odt", "zip"]
 
 WAGTAIL_OPENIMMO = {

@@ -125,3 +125,14 @@ def test_a_privacy_policy_or_no_contact_form_pass(settings):
     assert check_privacy_policy() == []
     settings.WAGTAIL_OPENIMMO = {"CONTACT_FORM_ENABLED": False}
     assert check_privacy_policy() == []
+
+
+def test_documents_served_directly_are_warned_about(settings):
+    from wagtail_openimmo.checks import check_document_serving
+
+    settings.WAGTAILDOCS_SERVE_METHOD = "direct"
+    [message] = check_document_serving()
+    assert message.id == "wagtail_openimmo.W012" and message.level == django_checks.WARNING
+    for method in ("serve_view", "redirect", None):
+        settings.WAGTAILDOCS_SERVE_METHOD = method
+        assert check_document_serving() == []

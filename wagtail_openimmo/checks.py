@@ -146,3 +146,22 @@ def check_privacy_policy(app_configs=None, **kwargs) -> list[checks.CheckMessage
             id="wagtail_openimmo.W011",
         )
     ]
+
+
+@checks.register(TAG)
+def check_document_serving(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """With ``WAGTAILDOCS_SERVE_METHOD = "direct"`` documents link straight to the storage:
+    the app cannot keep the exposés of withdrawn listings from visitors (``privacy``)."""
+    if getattr(settings, "WAGTAILDOCS_SERVE_METHOD", None) != "direct":
+        return []
+    return [
+        checks.Warning(
+            'WAGTAILDOCS_SERVE_METHOD = "direct": documents are linked by their storage URL, '
+            "so the documents of withdrawn and unpublished listings stay public.",
+            hint=(
+                'Use "serve_view" (or leave it unset), so that Wagtail\'s document view '
+                "answers 404 for them; see the README's security section."
+            ),
+            id="wagtail_openimmo.W012",
+        )
+    ]

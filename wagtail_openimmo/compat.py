@@ -28,6 +28,7 @@ except ImportError:  # Wagtail 7.x
     from wagtail.search.tasks import insert_or_update_object_task
 
 __all__ = [
+    "document_permission_policy",
     "get_search_backends_with_name",
     "insert_or_update_object_task",
     "post_save_signal_handler",
@@ -41,3 +42,19 @@ def register_permission_policy(model, policy):
     if _register_permission_policy is not None:
         _register_permission_policy(model, policy)
     return policy
+
+
+def document_permission_policy():
+    """Wagtail's permission policy for documents: from the registry on Wagtail 8, the
+    module attribute (deprecated there) on Wagtail 7."""
+    from wagtail.documents import get_document_model
+
+    try:  # Wagtail >= 8.0
+        from wagtail.permissions import policy_registry
+    except ImportError:  # Wagtail 7.x
+        policy_registry = None
+    if policy_registry is not None:
+        return policy_registry.get_by_type(get_document_model())
+    from wagtail.documents.permissions import permission_policy
+
+    return permission_policy

@@ -109,6 +109,10 @@ DEFAULTS: dict[str, Any] = {
     # Seconds an upload's size and modification time must stay unchanged before it counts as
     # complete (for inboxes filled by an external FTP server; the built-in server knows).
     "INBOX_STABLE_SECONDS": 60,
+    # Hours after which unfinished uploads (temporary names: *.part, *.tmp, dot files …,
+    # never imported) are deleted from an inbox folder by the inbox run; the broker's next
+    # report names them. None: kept for ever (they count against FTP_ACCOUNT_QUOTA_BYTES).
+    "INBOX_TEMPORARY_MAX_AGE_HOURS": 24,
     # A file whose import crashed this many times is moved to failed/ instead of retried.
     "INBOX_MAX_ATTEMPTS": 3,
     # Days that imported files are kept in the archive (None: forever).

@@ -2,8 +2,9 @@
 
 A broker chooses user names and file names; written raw, a CR or LF in them starts a new,
 forged line in the FTP log (which operators feed to fail2ban) or in a report mail. Every
-such value goes through ``escape`` before it is logged: control characters (and Unicode's
-line and paragraph separators) become visible escapes such as ``\\x0a``.
+such value goes through ``escape`` before it is logged or shown in a report or the admin:
+control characters (and Unicode's line and paragraph separators) become visible escapes
+such as ``\\x0a``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ def _escaped(match: re.Match) -> str:
 def escape(value) -> str:
     """``value`` as text with every control character shown as an escape."""
     return _CONTROL.sub(_escaped, str(value))
+
+
+def shown(value) -> str:
+    """``value`` for a plain-text mail or an admin screen: ``escape``, and ``""`` for None.
+
+    (HTML escaping is the template's job; this makes line breaks and control characters
+    visible, so that a file name cannot start a line of its own.)
+    """
+    return "" if value is None else escape(value)
 
 
 def has_line_break_or_nul(value: str) -> bool:

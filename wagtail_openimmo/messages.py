@@ -30,6 +30,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
+from .logsafe import escape
 from .openimmo.problems import Problem, Text
 
 DEFAULT_TEXT_PARAMS = ("label", "labels")
@@ -170,7 +171,17 @@ def render_message(record: Mapping[str, Any] | Problem, translate: Callable = ge
     template = record.get("template") or ""
     if not template:
         return str(record.get("message") or record.get("code") or "")
-    params = dict(record.get("params") or {})
+    # A parameter is the broker's (a file name, a value from the XML): a line break or
+    # control character in it is shown escaped, never starting a line of its own in a
+    # plain-text report or a reason file.
+    params = {
+        key: escape(value)
+        if isinstance(value, str)
+        else [escape(v) if isinstance(v, str) else v for v in value]
+        if isinstance(value, list)
+        else value
+        for key, value in (record.get("params") or {}).items()
+    }
     for key in record.get("text_params") or DEFAULT_TEXT_PARAMS:
         value = params.get(key)
         if isinstance(value, str) and value:

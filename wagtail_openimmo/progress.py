@@ -13,6 +13,8 @@ import contextlib
 import time
 from typing import TextIO
 
+from .logsafe import escape
+
 KINDS = ("properties", "attachments")
 
 
@@ -76,7 +78,8 @@ class TerminalProgress:
 
 def progress_for(stream: TextIO, label: str) -> TerminalProgress | None:
     """A progress callback drawing on ``stream`` if it is a terminal, else ``None``."""
-    return TerminalProgress(stream, label) if is_terminal(stream) else None
+    # the label is a broker's file name: no line breaks or terminal escapes drawn raw
+    return TerminalProgress(stream, escape(label)) if is_terminal(stream) else None
 
 
 class RunProgress:

@@ -27,6 +27,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from .choosers import RestrictedSnippetChooserViewSet
 from .forms import FTPAccountForm
 from .leads.viewsets import SearchAgentViewSet
+from .logsafe import shown
 from .models import Broker, ExportTarget, FTPAccount, ImportRun
 from .permissions import IMPORT_RUN_POLICY, can_run_import, can_view_log, importrun_permissions
 from .timewords import yes_no
@@ -241,7 +242,13 @@ class ImportRunViewSet(ModelViewSet):
     list_per_page = 50
     ordering = ["-created_at", "-id"]
     list_display = [
-        TitleColumn("file_name", label=_("File"), url_name="wagtail_openimmo_runs:inspect"),
+        TitleColumn(
+            "file_name",
+            label=_("File"),
+            url_name="wagtail_openimmo_runs:inspect",
+            accessor=lambda run: shown(run.file_name),
+            sort_key="file_name",
+        ),
         Column("broker", label=_("Broker")),
         StatusTagColumn(
             "get_status_display",

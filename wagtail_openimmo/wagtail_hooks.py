@@ -12,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from .compat import register_permission_policy
 from .models import Broker, FTPSettings, ImportRun
 from .permissions import IMPORT_RUN_POLICY, can_view_log
+from .privacy import check_document
 from .views import brokers as broker_views
 from .views import export as export_views
 from .views.dashboard import ImportRunsPanel
@@ -59,6 +60,12 @@ register_permission_policy(ImportRun, IMPORT_RUN_POLICY)
 # register_snippet registers the whole group: the Broker snippet viewset and the plain
 # admin viewsets in it alike.
 register_snippet(OpenImmoViewSetGroup)
+
+
+@hooks.register("before_serve_document")
+def hide_documents_of_listings_not_live(document, request):
+    """Documents of withdrawn or unpublished listings answer 404 to visitors (``privacy``)."""
+    check_document(document, request)
 
 
 @hooks.register("insert_global_admin_css")

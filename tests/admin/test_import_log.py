@@ -203,3 +203,24 @@ class TestHeldFiles(WagtailTestUtils):
         waiting.refresh_from_db()
         assert waiting.import_approved
         assert Task.objects.filter(func="wagtail_openimmo.tasks.process_inboxes").exists()
+
+
+def test_an_odd_file_name_is_shown_escaped_in_the_import_log(client, superuser, broker):
+    """Issue 15, item 2: the broker's file name, object number and title with line breaks,
+    control characters and markup are shown escaped in the run list, the run's page and the
+    dashboard (the stored name stays as it was)."""
+    odd = "stock\r\nNew: 999\n<img src=x onerror=alert(1)>\x1b.zip"
+    run = make_run(broker, file_name=odd, sendersoftware="Soft\nware", entries=[
+        {"objektnr": "W1\nX", "title": "Flat <script>alert(1)</script>", "action": "CHANGE",
+         "outcome": "created", "line": 2},
+    ])
+    client.force_login(superuser)
+    shown = "stock\\x0d\\x0aNew: 999\\x0a&lt;img src=x onerror=alert(1)&gt;\\x1b.zip"
+    for url in (runs_url(), inspect_url(run), reverse("wagtailadmin_home")):
+        html = client.get(url).content.decode()
+        assert shown in html, url
+        assert "<img src=x" not in html and "\x1b" not in html, url
+    html = client.get(inspect_url(run)).content.decode()
+    assert "Soft\\x0aware" in html and "W1\\x0aX" in html
+    assert "Flat &lt;script&gt;" in html and "<script>alert" not in html
+    assert ImportRun.objects.get(pk=run.pk).file_name == odd

@@ -106,3 +106,85 @@ def _safe_runs(db: Path) -> list[tuple]:
         return runs(db)
     except sqlite3.Error:
         return []  # not migrated yet, or locked for a moment
+
+
+def _entries(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as conn:
+            return conn.execute(
+                "SELECT count(*) FROM wagtail_openimmo_importrunentry WHERE outcome='created'"
+            ).fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def test_the_rerun_of_a_killed_inbox_import_reports_its_listings_as_new(tmp_path):
+    """Issue 15, item 8: the listings a killed inbox import created were reported as
+    "unchanged" by the run that completed the file, so the broker never heard they are new."""
+    env = _env(tmp_path)
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    env["EMAIL_FILE_PATH"] = str(tmp_path / "mail")
+    db = tmp_path / "site.sqlite3"
+    manage(env, "migrate", "--no-input", "-v", "0")
+    manage(env, "openimmo_broker", "create", "acme", "--name", "Acme", "--anid", "ACME-ANID",
+           "--email", "acme@example.com", "--approve", "--language", "en")
+    folder = tmp_path / "inbox" / "acme"
+    folder.mkdir(parents=True)
+    total = 80
+    (folder / "stock.zip").write_bytes(
+        zip_bytes([generate.demo_property(n, images=2) for n in range(total)], anid="ACME-ANID")
+    )
+    (folder / "stock.zip.done").write_bytes(b"")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "example_site" / "manage.py"), "openimmo_import",
+         "--broker", "acme"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if _entries(db) >= 5:
+                break
+            assert process.poll() is None, "the import ended before it could be killed"
+            time.sleep(0.1)
+        else:
+            pytest.fail("the import never started")
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    killed_created = _entries(db)
+    assert 5 <= killed_created < total, "killed in the middle of the file"
+    assert [r[1] for r in runs(db)] == ["running"]
+    assert not list((tmp_path / "mail").glob("*")) if (tmp_path / "mail").exists() else True
+    # the next inbox run takes the file left in processing/ and completes it
+    manage(env, "openimmo_import", "--broker", "acme")
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT status, created, updated, unchanged FROM wagtail_openimmo_importrun "
+            "ORDER BY id"
+        ).fetchall()
+        outcomes = conn.execute(
+            "SELECT outcome, count(*) FROM wagtail_openimmo_importrunentry "
+            "WHERE run_id = (SELECT max(id) FROM wagtail_openimmo_importrun) GROUP BY outcome"
+        ).fetchall()
+    assert rows[0][0] == "failed"
+    # every listing of the file is new to the broker: none reads "unchanged"
+    assert rows[1] == ("imported", total, 0, 0)
+    assert dict(outcomes) == {"created": total}
+    [report] = [
+        p.read_text() for p in (tmp_path / "mail").iterdir() if "acme@example.com" in p.read_text()
+    ]
+    assert "New: 80" in report and "Unchanged: 0" in report
+    # the same file once more: now it is unchanged (the killed run is not counted twice)
+    archived = next((tmp_path / "inbox" / ".openimmo" / "archive").rglob("stock*.zip"))
+    (folder / "again.zip").write_bytes(archived.read_bytes())
+    (folder / "again.zip.done").write_bytes(b"")
+    manage(env, "openimmo_import", "--broker", "acme")
+    with sqlite3.connect(db) as conn:
+        third = conn.execute(
+            "SELECT status, created, updated, unchanged FROM wagtail_openimmo_importrun "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert third == ("imported", 0, 0, total)

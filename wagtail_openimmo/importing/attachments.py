@@ -806,6 +806,26 @@ def store(items: list[Prepared], broker: Broker, stored: Stored) -> list[Listing
     return rows
 
 
+def _save_file(obj, file_name: str, content) -> None:
+    """``obj.file.save(file_name, content)``, but a write that fails half-way (a full disk)
+    leaves no partial file behind: the name is chosen first, so it is known when the write
+    fails (Django's storage neither removes the part nor says its name)."""
+    field = obj.file.field
+    storage = obj.file.storage
+    name = storage.get_available_name(
+        field.generate_filename(obj, file_name), max_length=field.max_length
+    )
+    try:
+        saved = storage.save(name, content, max_length=field.max_length)
+    except BaseException:
+        # the name was free a moment ago: what is there now is this write's part
+        with contextlib.suppress(Exception):
+            if storage.exists(name):
+                storage.delete(name)
+        raise
+    obj.file = saved
+
+
 def _create(model, item: Prepared, collection, stored: Stored):
     title = (item.ref.titel or item.located.name or item.ref.gruppe or "OpenImmo")[:255]
     obj = model(title=title, collection=collection)
@@ -817,7 +837,7 @@ def _create(model, item: Prepared, collection, stored: Stored):
         obj.width, obj.height = item.width, item.height
     content = _content_file(item)
     try:
-        obj.file.save(item.file_name, content, save=False)
+        _save_file(obj, item.file_name, content)
     finally:
         content.close()
     stored.files.append((obj.file.storage, obj.file.name))

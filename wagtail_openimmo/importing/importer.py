@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop as _
 from .. import workspace
 from ..conf import get_setting
 from ..locks import broker_lock, check_broker_lock
-from ..models import Broker, ImportRun
+from ..models import Broker, ImportRun, ImportRunEntry
 from ..openimmo import TransferRefused
 from ..openimmo.problems import Problem, error, warning
 from . import apply, attachments, isolation
@@ -474,6 +474,7 @@ class _Importer:
             raise
         apply.flush_entries(ctx)
         if not ctx.dry_run:
+            self.adopt_interrupted()
             self.result.files_removed = attachments.remove_unused(self.broker)
         self.result.status = self.status()
         self.result.message = self.summary()
@@ -481,6 +482,63 @@ class _Importer:
     def add(self, entry: EntryResult) -> None:
         self.result.entries.append(entry)
         self.result.count(entry.outcome)
+
+    def adopt_interrupted(self) -> None:
+        """Report what an interrupted, never reported import of this file did as done now.
+
+        A run killed in the middle (``kill -9``, django-q's timeout) has committed the
+        properties before it; the run that completes the file finds them unchanged. The
+        broker never got the killed run's report, so its new and updated listings are
+        counted as such here, not as "unchanged".
+        """
+        run = self.ctx.run
+        if run is None or not run.pk or not run.checksum:
+            return
+        same_file = ImportRun.objects.filter(
+            broker=self.broker, checksum=run.checksum, dry_run=False, pk__lt=run.pk
+        )
+        # only the attempts since the file last went through completely
+        completed = (
+            same_file.exclude(status__in=[Status.FAILED, Status.RUNNING])
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        interrupted = same_file.filter(status=Status.FAILED, report_sent_at__isnull=True)
+        if completed is not None:
+            interrupted = interrupted.filter(pk__gt=completed)
+        interrupted = list(interrupted.values_list("pk", flat=True))
+        if not interrupted:
+            return
+        # Their own reports ("could not be imported") would come after this one, which says
+        # what became of the file: the retry job leaves them alone.
+        ImportRun.objects.filter(pk__in=interrupted).update(
+            report_attempts=get_setting("REPORT_MAX_ATTEMPTS"),
+            report_error=f"Not sent: import run {run.pk} completed the file and reported it.",
+        )
+        done: dict[int, str] = {}
+        for listing_id, outcome in ImportRunEntry.objects.filter(
+            run__in=interrupted,
+            outcome__in=[Outcome.CREATED, Outcome.UPDATED],
+            listing_id__isnull=False,
+        ).values_list("listing_id", "outcome"):
+            if done.get(listing_id) != Outcome.CREATED:
+                done[listing_id] = outcome
+        if not done:
+            return
+        adopted: dict[str, list[int]] = {Outcome.CREATED: [], Outcome.UPDATED: []}
+        for entry in self.result.entries:
+            if entry.outcome == Outcome.UNCHANGED and entry.listing_id in done:
+                outcome = done[entry.listing_id]
+                entry.outcome = outcome
+                self.result.unchanged -= 1
+                self.result.count(outcome)
+                adopted[outcome].append(entry.listing_id)
+        for outcome, listing_ids in adopted.items():
+            if listing_ids:
+                ImportRunEntry.objects.filter(
+                    run=run, outcome=Outcome.UNCHANGED, listing_id__in=listing_ids
+                ).update(outcome=outcome)
 
     def active_imported(self) -> list[Known]:
         known = [k for k in self.ctx.catalogue.all() if k.active and k.imported]

@@ -39,12 +39,12 @@ from django.utils.translation import gettext_noop
 
 from ..conf import get_setting, inbox_dir
 from ..logsafe import escape
-from ..messages import records_of, say
+from ..messages import message_record, records_of, say
 from ..models import Broker, ImportRun
 from ..openimmo.xsd import XsdValidator
 from ..progress import RunProgress
 from ..reports import send_run_report
-from . import layout, order, scan
+from . import cleanup, layout, order, scan
 from .approval import clear_approval_request, is_import_approved, notify_awaiting_approval
 from .folders import InboxFolder, inbox_folders
 
@@ -205,6 +205,10 @@ def _process_folder(
     progress: ProgressFactory | None = None,
 ) -> list[InboxOutcome]:
     outcomes: list[InboxOutcome] = []
+    try:
+        cleanup.remove_stale_uploads(root, inbox.name)
+    except Exception:  # never a reason not to import
+        logger.exception("Could not clean the stale uploads of inbox folder %s", inbox.name)
     items = scan.leftovers(root, inbox.name) + _ready(root, inbox, now)
     batches: dict[int, _Batch] = {}
     for item in items:
@@ -244,7 +248,7 @@ def _broker_for(inbox: InboxFolder, item: scan.InboxFile) -> tuple[Broker | None
     except FileNotFoundError:
         return None, ""
     except Exception:
-        logger.exception("Could not read %s to find its broker", item.path)
+        logger.exception("Could not read %s to find its broker", escape(item.path))
         found = None
     if found is None:
         return None, say(
@@ -418,7 +422,7 @@ def _import_one(
         moved = _to_failed(root, inbox.name, path, reason, now)
         ImportRun.objects.filter(broker=broker, file_path=str(path)).update(file_path=str(moved))
         _notify_operator(
-            _("OpenImmo import keeps failing: %(file)s") % {"file": item.name},
+            _("OpenImmo import keeps failing: %(file)s") % {"file": escape(item.name)},
             f"{reason}\n\n{moved}",
         )
         return InboxOutcome(item.name, inbox.name, broker, Status.FAILED, reason, moved)
@@ -436,7 +440,7 @@ def _import_one(
     try:
         result = import_file(path, broker, run=run, progress=callback)
     except Exception as exc:
-        logger.exception("Import of %s for broker %s crashed", path, broker.slug)
+        logger.exception("Import of %s for broker %s crashed", escape(path), broker.slug)
         _reconnect_if_broken()
         message = say(
             "import_crashed",
@@ -511,6 +515,7 @@ def _file_error(
             ImportRun.objects.filter(pk=run.pk).update(**fields)
             run.refresh_from_db()
         if broker is not None:
+            _tell_removed_uploads(root, inbox.name, run)
             send_run_report(run)
         else:
             _notify_operator(
@@ -569,8 +574,11 @@ def _finish(
     if run is not None and run.pk:
         ImportRun.objects.filter(pk=run.pk).update(file_path=str(moved))
         run.file_path = str(moved)
-    logger.info("Inbox file %s of broker %s: %s -> %s", original, broker.slug, status, moved)
+    logger.info(
+        "Inbox file %s of broker %s: %s -> %s", escape(original), broker.slug, status, escape(moved)
+    )
     if run is not None and run.pk:
+        _tell_removed_uploads(root, folder, run)
         # Never raises: a mail server that is down leaves the report for the retry job.
         send_run_report(run)
     return InboxOutcome(
@@ -583,6 +591,41 @@ def _finish(
         run,
         result,
     )
+
+
+REMOVED_UPLOADS = gettext_noop(
+    "Unfinished uploads older than {hours} hours were deleted from your FTP folder: "
+    "{names}. Files with temporary names (ending in .part or .tmp, or starting with a dot) "
+    "are never imported; please send again what was meant to arrive."
+)
+REMOVED_UPLOADS_MORE = gettext_noop(
+    "Unfinished uploads older than {hours} hours were deleted from your FTP folder: "
+    "{names} and {more} more. Files with temporary names (ending in .part or .tmp, or "
+    "starting with a dot) are never imported; please send again what was meant to arrive."
+)
+
+
+def _tell_removed_uploads(root: Path, folder: str, run: ImportRun) -> None:
+    """Put the unfinished uploads deleted from ``folder`` since the last report into the
+    report on ``run`` (a finding with the code ``temporary_files_removed``)."""
+    try:
+        removed = cleanup.take_removed(root, folder)
+        if not removed:
+            return
+        more = int(removed.get("more") or 0)
+        record = message_record(
+            "temporary_files_removed",
+            REMOVED_UPLOADS_MORE if more else REMOVED_UPLOADS,
+            severity="warning",
+            names=", ".join(sorted(str(n) for n in removed["names"])),
+            more=more,
+            hours=removed.get("hours"),
+        )
+        run.refresh_from_db(fields=["problems"])
+        run.problems = [*(run.problems or []), record]
+        ImportRun.objects.filter(pk=run.pk).update(problems=run.problems)
+    except Exception:
+        logger.exception("Could not note the removed uploads of %s on run %s", folder, run.pk)
 
 
 def _failure_text(result) -> str:
@@ -642,14 +685,17 @@ def _unmatched(
         finished_at=now,
     )
     _notify_operator(
-        _("OpenImmo upload matches no broker: %(file)s") % {"file": item.name},
+        _("OpenImmo upload matches no broker: %(file)s") % {"file": escape(item.name)},
         _(
             "The file “%(file)s” arrived in the inbox folder “%(folder)s” but could not be "
             "given to a broker:\n\n%(reason)s\n\nIt was kept as %(path)s."
         )
-        % {"file": item.name, "folder": inbox.name, "reason": reason, "path": moved},
+        % {"file": escape(item.name), "folder": inbox.name, "reason": reason,
+           "path": escape(moved)},
     )
-    logger.warning("Inbox file %s in %s matches no broker: %s", item.name, inbox.name, reason)
+    logger.warning(
+        "Inbox file %s in %s matches no broker: %s", escape(item.name), inbox.name, reason
+    )
     return InboxOutcome(item.name, inbox.name, None, UNMATCHED, reason, moved, run)
 
 

@@ -128,6 +128,10 @@ def _regular_files(folder_path: Path):
             yield Path(entry.path), st
 
 
+regular_files = _regular_files
+is_uploading = _uploading
+
+
 def _has_central_directory(path: Path) -> bool:
     try:
         return zipfile.is_zipfile(path)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..conf import get_setting
+from ..logsafe import shown
 from ..models import ImportRun, ImportRunEntry
 from .mapping import map_listing
 from .models import IS24Connection, render_message
@@ -67,6 +68,14 @@ def _fresh_problems(run: ImportRun) -> dict[int, dict[str, Any]]:
     return found
 
 
+def _shown(item: dict[str, Any]) -> dict[str, Any]:
+    """An item with the broker's words (object number, title) shown escaped."""
+    return {
+        **item,
+        **{k: shown(item[k]) for k in ("objektnr", "title", "message") if item.get(k)},
+    }
+
+
 def report_section(run: ImportRun) -> dict[str, Any] | None:
     """What the report on ``run`` says about IS24, in the active language; None if nothing."""
     if run.broker_id is None:
@@ -86,9 +95,9 @@ def report_section(run: ImportRun) -> dict[str, Any] | None:
         return None
     return {
         "needs_reauth": needs_reauth,
-        "errors": errors[:limit],
+        "errors": [_shown(e) for e in errors[:limit]],
         "errors_total": len(errors),
         "errors_more": max(0, len(errors) - limit),
-        "notices": notices[:limit],
+        "notices": [_shown(n) for n in notices[:limit]],
         "notices_more": max(0, len(notices) - limit),
     }

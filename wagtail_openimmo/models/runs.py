@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..logsafe import escape
 from ..messages import run_message
 
 
@@ -90,7 +91,7 @@ class ImportRun(models.Model):
         permissions = [("run_import", _("Can start imports and approve held files"))]
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
+        return f"{escape(self.file_name)} ({self.get_status_display()})"
 
     @property
     def message_text(self) -> str:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ..conf import get_setting
+from ..logsafe import shown
 from ..messages import group_warnings, render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
 
@@ -20,6 +21,8 @@ TEXT_TEMPLATE = "wagtail_openimmo/email/run_report.txt"
 HTML_TEMPLATE = "wagtail_openimmo/email/run_report.html"
 
 Outcome = ImportRunEntry.Outcome
+# Findings about the broker's FTP folder, not the file (shown in a section of their own).
+FOLDER_CODES = ("temporary_files_removed",)
 
 
 @dataclass
@@ -78,8 +81,9 @@ def needs_report(run: ImportRun) -> bool:
 def _item(entry: ImportRunEntry, *, with_url: bool = False) -> ReportItem:
     messages = entry.messages or []
     return ReportItem(
-        objektnr=entry.objektnr,
-        title=entry.title,
+        # the broker's words: line breaks and control characters shown escaped
+        objektnr=shown(entry.objektnr),
+        title=shown(entry.title),
         outcome=entry.outcome,
         outcome_label=str(entry.get_outcome_display()),
         line=entry.line,
@@ -122,7 +126,7 @@ def report_context(run: ImportRun) -> dict[str, Any]:
     # whose 40 properties all lack a title says so once.
     warning_groups = group_warnings(
         (
-            (e.objektnr or e.title or "–", e.messages)
+            (shown(e.objektnr or e.title or "–"), e.messages)
             for e in run.entries.exclude(outcome=Outcome.REJECTED)
             .order_by("position", "id")
             .only("objektnr", "title", "messages")
@@ -130,13 +134,25 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         ),
         limit=limit,
     )
-    file_problems = render_messages(run.problems or [])
+    # What the inbox run removed from the broker's folder is not about this file.
+    folder_notes = render_messages(
+        [p for p in run.problems or [] if p.get("code") in FOLDER_CODES]
+    )
+    file_problems = render_messages(
+        [p for p in run.problems or [] if p.get("code") not in FOLDER_CODES]
+    )
     return {
         "run": run,
         "broker": run.broker,
         "site_name": getattr(settings, "WAGTAIL_SITE_NAME", ""),
         "status": run.status,
         "status_label": run.get_status_display(),
+        # What the broker chose, shown escaped (a CR/LF in a file name forges no line of the
+        # plain-text mail; HTML is escaped by the template as ever). Templates use these,
+        # not ``run.file_name``.
+        "file_name": shown(run.file_name),
+        "sendersoftware": shown(run.sendersoftware),
+        "umfang": shown(run.umfang),
         "counts": {
             "created": run.created,
             "updated": run.updated,
@@ -147,6 +163,7 @@ def report_context(run: ImportRun) -> dict[str, Any]:
         },
         "file_errors": [p for p in file_problems if p["severity"] == "error"],
         "file_warnings": [p for p in file_problems if p["severity"] == "warning"],
+        "folder_notes": folder_notes,
         # The run's own sentence (the summary, why a file was set aside), in the report's
         # language; what the findings below say already is left out.
         "message": run_message(run, besides=run.problems or []),

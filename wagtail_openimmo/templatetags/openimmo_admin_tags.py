@@ -2,13 +2,15 @@
 
 {{ run.created_at|ago }}          vor 3 Minuten / 3 minutes ago (never "vor 0 Minuten")
 {{ run.dry_run|yesno_label }}     Ja / Nein
+{{ run.file_name|shown }}         a broker's name with line breaks and control characters
+                                  shown escaped (stock\x0a.zip)
 """
 
 from __future__ import annotations
 
 from django import template
 
-from .. import timewords
+from .. import logsafe, timewords
 
 register = template.Library()
 
@@ -23,3 +25,10 @@ def ago(value):
 def yesno_label(value):
     """Ja / Nein (Yes / No) for a boolean."""
     return timewords.yes_no(value)
+
+
+@register.filter
+def shown(value):
+    """A name or value a broker chose, with control characters shown as escapes (the
+    template still HTML-escapes it)."""
+    return logsafe.shown(value)

@@ -22,6 +22,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from ..inbox import HeldFileError, can_confirm, discard_held
+from ..logsafe import shown
 from ..messages import say
 from ..models import Broker, ImportRun
 from ..permissions import IMPORT_RUN_POLICY
@@ -146,7 +147,7 @@ class _HeldRunActionView(PermissionCheckedMixin, View):
                     "%(file)s is not held for confirmation any more (already confirmed or "
                     "discarded, or its file is gone)."
                 )
-                % {"file": run.file_name},
+                % {"file": shown(run.file_name)},
             )
         else:
             self.act(request, run)
@@ -168,7 +169,7 @@ class ConfirmHeldView(_HeldRunActionView):
         )
         logger.info(
             "Held full transfer %s (run %s) of broker %s confirmed by %s (%s)",
-            run.file_name,
+            shown(run.file_name),
             run.pk,
             run.broker.slug,
             request.user,
@@ -181,7 +182,7 @@ class ConfirmHeldView(_HeldRunActionView):
                 "%(file)s of %(broker)s is being imported as confirmed; the listings it does "
                 "not contain are withdrawn. The import log shows the result."
             )
-            % {"file": run.file_name, "broker": run.broker.name},
+            % {"file": shown(run.file_name), "broker": run.broker.name},
         )
 
 
@@ -202,12 +203,15 @@ class DiscardHeldView(_HeldRunActionView):
             messages.error(request, str(exc))
             return
         logger.info(
-            "Held full transfer %s (run %s) discarded by %s", run.file_name, run.pk, request.user
+            "Held full transfer %s (run %s) discarded by %s",
+            shown(run.file_name),
+            run.pk,
+            request.user,
         )
         messages.success(
             request,
             _("%(file)s of %(broker)s was set aside; no listing was changed.")
-            % {"file": run.file_name, "broker": run.broker.name},
+            % {"file": shown(run.file_name), "broker": run.broker.name},
         )
 
 

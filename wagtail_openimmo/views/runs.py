@@ -14,6 +14,7 @@ from django.views import View
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
+from ..logsafe import shown
 from ..messages import render_messages, run_message
 from ..models import ImportRun, ImportRunEntry
 from ..permissions import IMPORT_RUN_POLICY
@@ -25,6 +26,10 @@ logger = logging.getLogger(__name__)
 # The django-q task "Run import now" queues: every inbox, like the scheduled scan.
 INBOX_TASK = "wagtail_openimmo.tasks.process_inboxes"
 ENTRIES_PER_PAGE = 100
+
+# Fields whose text comes from the broker (the upload's name, the XML's header): control
+# characters in them are shown escaped.
+BROKERS_WORDS = {"file_name", "file_path", "sendersoftware", "techn_email", "umfang"}
 
 STATUS_PRIMARY = {ImportRun.Status.IMPORTED}
 STATUS_PROBLEM = {ImportRun.Status.FAILED, ImportRun.Status.REJECTED}
@@ -81,6 +86,8 @@ class ImportRunInspectView(InspectView):
             # stored as data: shown in the editor's language (Wagtail activates it)
             return self.object.message_text or "–"
         value = super().get_field_display_value(field_name, field)
+        if field_name in BROKERS_WORDS and isinstance(value, str):
+            return shown(value) or "–"
         if isinstance(value, bool):
             return yes_no(value)
         return "–" if value is None or value == "" else value

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from ...importing import ImportResult, identify_broker, import_file, render_message
 from ...importing.result import message_dict
+from ...logsafe import escape
 from ...models import Broker, ImportRun
 from ...openimmo import XsdUnavailable
 from ...openimmo.problems import error
@@ -129,7 +130,7 @@ class Command(BaseCommand):
             elif outcome.result is not None:
                 self.report(outcome.result, as_json=False)
             else:
-                self.stdout.write(f"{outcome.folder}/{outcome.file}: {outcome.status}")
+                self.stdout.write(f"{outcome.folder}/{escape(outcome.file)}: {outcome.status}")
                 if outcome.message:
                     self.stdout.write(f"  {outcome.message}")
         if not as_json and not outcomes and self.verbosity >= 1:
@@ -211,7 +212,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(
-            style(f"{prefix}{result.file} ({result.broker or '?'}): {status}: {counts}")
+            # a broker's file name may carry line breaks or terminal escapes: shown escaped
+            style(f"{prefix}{escape(result.file)} ({result.broker or '?'}): {status}: {counts}")
         )
         # The run's message is stored in English; shown in the active language. When it is one
         # of the file's problems, that follows below anyway.
@@ -243,7 +245,7 @@ class Command(BaseCommand):
     def describe(self, message: dict) -> str:
         where = []
         if message.get("objektnr"):
-            where.append(_("object %(nr)s") % {"nr": message["objektnr"]})
+            where.append(_("object %(nr)s") % {"nr": escape(message["objektnr"])})
         if message.get("line"):
             where.append(_("line %(line)s") % {"line": message["line"]})
         text = render_message(message, translate=_)
