@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
 from .conf import get_setting
+from .frontend.site_config import search_agents_anywhere
 
 PREFIX = "wagtail_openimmo:"
 
@@ -94,7 +95,7 @@ JOBS: list[JobSpec] = [
         "wagtail_openimmo.tasks.send_search_agent_mails",
         Schedule.MINUTES,
         minutes="SEARCH_AGENT_SEND_MINUTES",
-        enabled=lambda: bool(get_setting("SEARCH_AGENTS_ENABLED")),
+        enabled=lambda: search_agents_anywhere(),  # on by default or for some site
     ),
     # Synchronise listings with ImmobilienScout24.
     JobSpec(
