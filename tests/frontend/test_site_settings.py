@@ -234,7 +234,7 @@ def test_the_settings_page_in_the_german_admin(client, django_user_model, settin
                                                  second_site.pk])  # fmt: skip
     html = client.get(url).content.decode()
     assert "Kontaktformular" in html and "Datenschutzerklärung" in html
-    assert "Voreinstellung der Installation (an)" in html
+    assert "Voreinstellung: an" in html
 
     data = {
         "contact_form": "off",

@@ -66,13 +66,13 @@ class SiteSettingsForm(WagtailAdminModelForm):
             if name in self.fields:
                 default = _("on") if get_setting(setting) else _("off")
                 self.fields[name].choices = [
-                    (INHERIT, _("Default of the installation (%(value)s)") % {"value": default}),
+                    (INHERIT, _("Default: %(value)s") % {"value": default}),
                     *SWITCH_CHOICES[1:],
                 ]
         if "map" in self.fields:
             default = _("on") if get_setting("MAP_TILE_URL") else _("off")
             self.fields["map"].choices = [
-                (INHERIT, _("Default of the installation (%(value)s)") % {"value": default}),
+                (INHERIT, _("Default: %(value)s") % {"value": default}),
                 *SWITCH_CHOICES[1:],
             ]
 
