@@ -23,9 +23,15 @@ from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
 from .conf import get_setting
-from .frontend.site_config import search_agents_anywhere
 
 PREFIX = "wagtail_openimmo:"
+
+
+def _search_agents_anywhere() -> bool:
+    # Imported here: loading the app (and this module) does not load the front end.
+    from .frontend.site_config import search_agents_anywhere
+
+    return search_agents_anywhere()
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,7 @@ JOBS: list[JobSpec] = [
         "wagtail_openimmo.tasks.send_search_agent_mails",
         Schedule.MINUTES,
         minutes="SEARCH_AGENT_SEND_MINUTES",
-        enabled=lambda: search_agents_anywhere(),  # on by default or for some site
+        enabled=lambda: _search_agents_anywhere(),  # on by default or for some site
     ),
     # Synchronise listings with ImmobilienScout24.
     JobSpec(

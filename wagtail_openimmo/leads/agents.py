@@ -39,11 +39,6 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
 from ..conf import get_setting
-from ..frontend.site_config import (
-    search_agents_anywhere,
-    search_agents_by_root,
-    search_agents_on_for_path,
-)
 from ..models import ListingPage, SearchAgent, SearchAgentMatch
 
 logger = logging.getLogger(__name__)
@@ -191,6 +186,8 @@ def _bounced(agent: SearchAgent) -> None:
 
 def queue_matching(listing_ids: Iterable[int]) -> None:
     """After an import: match the listings in django-q once the transaction committed."""
+    from ..frontend.site_config import search_agents_anywhere
+
     ids = sorted(set(listing_ids))
     if not ids or not search_agents_anywhere():
         return
@@ -230,6 +227,8 @@ def match_listings(listing_ids: Iterable[int]) -> int:
         )
     )
     # Not the agents of sites that switched search agents off (Settings → OpenImmo website).
+    from ..frontend.site_config import search_agents_by_root, search_agents_on_for_path
+
     default, by_root = search_agents_by_root()
     agents = [a for a in agents if search_agents_on_for_path(a[1] or "", default, by_root)]
     # Agents saved on a portal search look at the listings of its brokers (all by default),
@@ -326,6 +325,8 @@ def send_due(now: dt.datetime | None = None, *, request=None) -> int:
         due = due.filter(
             Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - dt.timedelta(hours=hours))
         )
+    from ..frontend.site_config import search_agents_by_root, search_agents_on_for_path
+
     sent = 0
     default, by_root = search_agents_by_root()
     for agent in due.select_related("index_page"):
