@@ -128,23 +128,43 @@ def check_q_cluster(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 @checks.register(TAG)
-def check_privacy_policy(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A contact form that collects personal data links to a privacy policy (GDPR art. 13)."""
+def check_privacy_policy(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """A contact form that collects personal data links to a privacy policy (GDPR art. 13).
+
+    With a database (``check --database default``, ``migrate``, the test runner) each site is
+    checked with its own settings (Settings → OpenImmo website) over the Python defaults;
+    without one, the Python defaults are checked, which are what a site without a settings
+    row gets."""
     configured = getattr(settings, "WAGTAIL_OPENIMMO", None)
     if not isinstance(configured, dict):
         return []  # E001 already says so
-    if not get_setting("CONTACT_FORM_ENABLED") or get_setting("PRIVACY_POLICY_URL"):
-        return []
+    hint = (
+        "Choose a privacy policy page for the site under Settings → OpenImmo website, set "
+        "WAGTAIL_OPENIMMO['PRIVACY_POLICY_URL'] (the default for every site), or turn the "
+        "form off (per site, or with WAGTAIL_OPENIMMO['CONTACT_FORM_ENABLED'] = False)."
+    )
+    sites = _sites_with_settings() if databases else None
+    if sites is None:  # no database to ask: the Python defaults
+        if not get_setting("CONTACT_FORM_ENABLED") or get_setting("PRIVACY_POLICY_URL"):
+            return []
+        return [
+            checks.Warning(
+                "The contact form on listing pages is on, but no privacy policy is linked "
+                "from its consent checkbox.",
+                hint=hint,
+                id="wagtail_openimmo.W011",
+            )
+        ]
     return [
         checks.Warning(
-            "The contact form on listing pages is on, but no privacy policy is linked from "
-            "its consent checkbox.",
-            hint=(
-                "Set WAGTAIL_OPENIMMO['PRIVACY_POLICY_URL'] (the default for every site), or "
-                "turn the form off with WAGTAIL_OPENIMMO['CONTACT_FORM_ENABLED'] = False."
-            ),
+            f"The contact form on listing pages of the site {site} is on, but no privacy "
+            "policy is linked from its consent checkbox.",
+            hint=hint,
+            obj=site,
             id="wagtail_openimmo.W011",
         )
+        for site, config in sites
+        if config.contact_form and not config.privacy_policy_url
     ]
 
 
@@ -165,3 +185,21 @@ def check_document_serving(app_configs=None, **kwargs) -> list[checks.CheckMessa
             id="wagtail_openimmo.W012",
         )
     ]
+
+
+def _sites_with_settings():
+    """[(site, its front-end switches)] for every Wagtail site, or None when the database
+    cannot tell (not migrated yet, not reachable)."""
+    from django.db import DatabaseError
+
+    from .frontend.site_config import resolve, settings_row
+
+    try:
+        from wagtail.models import Site
+
+        sites = list(Site.objects.all())
+        if not sites:
+            return None
+        return [(site, resolve(settings_row(site))) for site in sites]
+    except DatabaseError:
+        return None

@@ -162,6 +162,10 @@ DEFAULTS: dict[str, Any] = {
     # run). False: the admin shows the command to run instead.
     "ADMIN_BACKGROUND_IMPORT": True,
     # --- front end (listing pages) -------------------------------------------------------
+    # Per site, Settings → OpenImmo website in the admin (models.OpenImmoSiteSettings)
+    # overrides CONTACT_FORM_ENABLED, PRIVACY_POLICY_URL, MAP_TILE_URL, MAP_ATTRIBUTION,
+    # MAP_ZOOM, MAP_LINK_URL (off), SEARCH_AGENTS_ENABLED and PDF_EXPOSE_ENABLED; the values
+    # here are the default of every site (frontend.site_config).
     # What a visitor gets for a withdrawn (unpublished by the importer) listing: "gone" (410
     # with a short page linking to the broker's listings) or "redirect" (302 to that index).
     "WITHDRAWN_LISTING_RESPONSE": "gone",

@@ -27,6 +27,13 @@ from .conf import get_setting
 PREFIX = "wagtail_openimmo:"
 
 
+def _search_agents_anywhere() -> bool:
+    # Imported here: loading the app (and this module) does not load the front end.
+    from .frontend.site_config import search_agents_anywhere
+
+    return search_agents_anywhere()
+
+
 @dataclass(frozen=True)
 class JobSpec:
     """One recurring job.
@@ -94,7 +101,7 @@ JOBS: list[JobSpec] = [
         "wagtail_openimmo.tasks.send_search_agent_mails",
         Schedule.MINUTES,
         minutes="SEARCH_AGENT_SEND_MINUTES",
-        enabled=lambda: bool(get_setting("SEARCH_AGENTS_ENABLED")),
+        enabled=lambda: _search_agents_anywhere(),  # on by default or for some site
     ),
     # Synchronise listings with ImmobilienScout24.
     JobSpec(

@@ -10,7 +10,7 @@ from wagtail.contrib.settings.registry import register_setting
 from wagtail.snippets.models import register_snippet
 
 from .compat import register_permission_policy
-from .models import Broker, FTPSettings, ImportRun
+from .models import Broker, FTPSettings, ImportRun, OpenImmoSiteSettings
 from .permissions import IMPORT_RUN_POLICY, can_view_log
 from .privacy import check_document
 from .views import brokers as broker_views
@@ -19,6 +19,7 @@ from .views.dashboard import ImportRunsPanel
 from .viewsets import OpenImmoViewSetGroup
 
 register_setting(FTPSettings, icon="upload")
+register_setting(OpenImmoSiteSettings, icon="site")
 
 
 @hooks.register("register_admin_urls")

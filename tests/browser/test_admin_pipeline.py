@@ -110,6 +110,39 @@ def test_upload_preview_confirm_and_run_page(german_admin, live_server):
     assert run.created == 3
 
 
+def test_an_upload_left_at_its_preview_is_on_the_inbox_overview(german_admin, live_server):
+    """An editor previews a file and walks away: the inbox overview lists it with its state
+    ("previewed, not imported", deleted after a day), who uploaded it, and Import/Discard."""
+    page = german_admin
+    acme = make_broker("acme", name="Acme Immobilien")
+    make_account("acme", acme)
+    properties = [generate.demo_property(i, images=0) for i in range(2)]
+    data = zip_bytes(properties, anid="ACME-ANID", umfang="TEIL")
+    page.goto(f"{live_server.url}/admin/openimmo/broker/{acme.pk}/upload/")
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "acme-nachtrag.zip", "mimeType": "application/zip", "buffer": data}],
+    )
+    page.get_by_role("button", name="Vorschau zeigen").click()
+    page.locator("[data-openimmo-preview]").wait_for()
+
+    page.goto(f"{live_server.url}/admin/openimmo/inbox/")
+    row = page.locator('[data-openimmo-admin-uploads] [data-openimmo-file="acme-nachtrag.zip"]')
+    assert row.get_attribute("data-state") == "previewed"
+    text = row.inner_text()
+    assert "vorschau angesehen, nicht importiert" in text.lower()
+    assert "Acme Immobilien" in text and "von admin" in text
+    assert "wird in 23 Stunden gelöscht" in text or "wird in 1 Tag gelöscht" in text, text
+    docs_shots(page, "admin-inbox-admin-uploads")
+
+    row.get_by_role("button", name="Importieren").click()
+    page.wait_for_url(f"**/admin/openimmo/broker/{acme.pk}/import/*/")
+    [run] = ImportRun.objects.all()
+    assert run.created == 2 and run.status == ImportRun.Status.IMPORTED
+    page.goto(f"{live_server.url}/admin/openimmo/inbox/")
+    assert page.locator("[data-openimmo-admin-uploads]").count() == 0
+
+
 def test_ftp_panel(german_admin, live_server):
     page = german_admin
     acme = make_broker("acme", name="Acme Immobilien")

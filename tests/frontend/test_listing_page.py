@@ -269,6 +269,28 @@ def json_ld(tree):
     return json.loads(scripts[0])
 
 
+def test_one_meta_description_from_the_search_description_or_the_listing(client, broker):
+    """The base template renders a page's search description (as ``wagtail start``'s does);
+    ``{% openimmo_head %}`` adds one only for a listing without it: never two."""
+    page = make_listing(broker, 0)
+    descriptions = parse(client.get(page.url)).xpath("//head/meta[@name='description']/@content")
+    assert len(descriptions) == 1 and descriptions[0].startswith("Diese Immobilie")
+    page.search_description = "Kurzbeschreibung für Suchmaschinen"
+    page.save()
+    tree = parse(client.get(page.url))
+    assert tree.xpath("//head/meta[@name='description']/@content") == [
+        "Kurzbeschreibung für Suchmaschinen"
+    ]
+    assert tree.xpath("//meta[@property='og:description']/@content") == [
+        "Kurzbeschreibung für Suchmaschinen"
+    ]
+    index = broker.index_page
+    index.search_description = "Alle Angebote"
+    index.save()
+    descriptions = parse(client.get(index.url)).xpath("//head/meta[@name='description']/@content")
+    assert descriptions == ["Alle Angebote"]
+
+
 def test_structured_data_open_graph_and_canonical(client, broker):
     page = make_listing(
         broker,

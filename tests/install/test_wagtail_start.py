@@ -28,6 +28,9 @@ listing = ListingPage.objects.child_of(broker.index_page).live().get()
 client = Client()
 out = {"site_root": type(Site.objects.get(is_default_site=True).root_page.specific).__name__,
        "index_parent": type(broker.index_page.get_parent().specific).__name__}
+# A search description, which the project's base.html renders itself: the app adds none.
+listing.search_description = "Kurzbeschreibung der Wohnung"
+listing.save()
 for name, page in [("listing", listing), ("index", broker.index_page)]:
     response = client.get(page.url, HTTP_HOST="localhost")
     out[name] = {"status": response.status_code, "html": response.content.decode(),
@@ -79,6 +82,13 @@ def test_pages_render_in_the_projects_base_with_stylesheet_and_seo_tags(rendered
     head = html.split("</head>")[0]
     assert f'<link rel="canonical" href="{page["url"]}">' in head
     assert f'<meta property="og:url" content="{page["url"]}">' in head
+    # One description, never two: the project's base renders the search description.
+    descriptions = re.findall(r'<meta name="description" content="([^"]*)"', head)
+    if name == "listing":
+        assert descriptions == ["Kurzbeschreibung der Wohnung"]
+        assert '<meta property="og:description" content="Kurzbeschreibung der Wohnung">' in head
+    else:
+        assert len(descriptions) <= 1
     if name == "listing":
         [data] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
         assert json.loads(data)["url"] == page["url"]

@@ -185,3 +185,95 @@ def test_dashboard_counts_damaged_and_waiting_files(client, superuser, inbox):
     page = client.get("/admin/").content.decode()
     line = page.split("data-openimmo-dashboard-inbox", 1)[1].split("</p>", 1)[0]
     assert "1 damaged file" in line and "1 waiting" in line
+
+
+# --- files uploaded in the admin (Upload a file, with a preview) ---------------------------
+
+
+def _upload_in_the_admin(client, broker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    properties = [generate.demo_property(i, images=0) for i in range(2)]
+    data = zip_bytes(properties, anid=f"{broker.slug.upper()}-ANID", umfang="TEIL")
+    url = reverse("wagtail_openimmo_broker:upload", args=[broker.pk])
+    page = client.post(url, {"file": SimpleUploadedFile("vom-makler.zip", data)})
+    assert page.status_code == 200 and page.context["result"].created == 2
+    return page.context["confirm_url"]
+
+
+def _admin_rows(html):
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    return {
+        row.get("data-openimmo-file"): (row.get("data-state"), row.text_content())
+        for row in tree.xpath("//section[@data-openimmo-admin-uploads]//tbody/tr")
+    }
+
+
+def test_admin_uploads_are_shown_with_their_state(client, superuser, inbox):
+    from wagtail_openimmo.importing import staged
+
+    acme = make_broker("acme")
+    other = make_broker("other")
+    client.force_login(superuser)
+    confirm = _upload_in_the_admin(client, acme)
+
+    # Previewed, not confirmed: shown with the broker, who uploaded it and when it goes.
+    [item] = overview.admin_uploads()
+    assert (item.name, item.state, item.broker, item.uploaded_by) == (
+        "vom-makler.zip", overview.PREVIEWED, acme, "admin"
+    )
+    assert item.retry_at.timestamp() == pytest.approx(time.time() + staged.KEEP_SECONDS, abs=60)
+    assert overview.admin_uploads(broker=other) == []
+    html = client.get(reverse(INDEX)).content.decode()
+    state, text = _admin_rows(html)["vom-makler.zip"]
+    assert state == "previewed"
+    assert "Previewed, not imported" in text and "Acme" in text and "by admin" in text
+    assert confirm in html  # "Import" and "Discard" post to the preview's confirmation
+    download = reverse("wagtail_openimmo_inbox:download", args=[item.folder, "upload", item.name])
+    assert download in html
+    assert client.get(download).getvalue() == item_bytes(item)
+    notes = reverse("wagtail_openimmo_inbox:download", args=[item.folder, "upload", staged.META])
+    assert client.get(notes).status_code == 404
+
+    # Confirmed, waiting for a worker; then being imported, with its progress.
+    upload = staged.find(item.folder)
+    run = staged.start(upload, acme)
+    [item] = overview.admin_uploads()
+    assert item.state == overview.QUEUED and item.run == run
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, progress_done=1, progress_total=2
+    )
+    [item] = overview.admin_uploads()
+    assert item.state == overview.IMPORTING and item.progress == (1, 2)
+    status = client.get(reverse("wagtail_openimmo_inbox:status")).json()
+    assert {"folder": item.folder, "name": "vom-makler.zip", "state": "importing"}.items() <= {
+        **next(f for f in status["files"] if f["name"] == "vom-makler.zip")
+    }.items()
+    html = client.get(reverse(INDEX)).content.decode()
+    assert _admin_rows(html)["vom-makler.zip"][0] == "importing"
+
+    # Imported (the import archives the file): no longer among the uploads.
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED)
+    staged.import_run(ImportRun.objects.get(pk=run.pk))
+    assert overview.admin_uploads() == []
+    assert "data-openimmo-admin-uploads" not in client.get(reverse(INDEX)).content.decode()
+
+
+def test_an_admin_upload_is_imported_or_discarded_from_the_overview(client, superuser, inbox):
+    acme = make_broker("acme")
+    client.force_login(superuser)
+    confirm = _upload_in_the_admin(client, acme)
+    response = client.post(confirm, {"cancel": "1"})
+    assert response.status_code == 302 and overview.admin_uploads() == []
+
+    confirm = _upload_in_the_admin(client, acme)
+    client.post(confirm, {"confirm": "1"})  # django-q runs in sync mode in the tests
+    [run] = ImportRun.objects.all()
+    assert run.status == ImportRun.Status.IMPORTED and run.created == 2
+    assert overview.admin_uploads() == []
+
+
+def item_bytes(item) -> bytes:
+    return overview.locate(item.folder, "upload", item.name).read_bytes()

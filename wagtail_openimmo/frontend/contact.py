@@ -34,6 +34,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..conf import get_setting
+from .site_config import site_config
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class SpamProtectedForm(forms.Form):
     )
     ts = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, listing=None, **kwargs):
+    def __init__(self, *args, listing=None, request=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.listing_id = getattr(listing, "pk", None)
@@ -74,7 +75,13 @@ class SpamProtectedForm(forms.Form):
             self.initial["ts"] = new_token(self.listing_id)
         if "email" in self.fields:
             self.fields["email"].widget.attrs["autocomplete"] = "email"
-        privacy_url = get_setting("PRIVACY_POLICY_URL")
+        # The privacy policy of the request's site (Settings → OpenImmo website), else
+        # PRIVACY_POLICY_URL.
+        privacy_url = (
+            site_config(request).privacy_policy_url
+            if request is not None
+            else get_setting("PRIVACY_POLICY_URL")
+        )
         if privacy_url and "privacy" in self.fields:
             self.fields["privacy"].help_text = format_html(
                 '<a href="{}">{}</a>', privacy_url, _("Privacy policy")

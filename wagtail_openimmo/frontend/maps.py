@@ -2,7 +2,8 @@
 library.
 
 The operator configures a tile source (``MAP_TILE_URL`` with ``{z}``, ``{x}``, ``{y}``, as
-OpenStreetMap-style servers use, and ``MAP_ATTRIBUTION``). The page renders a grid of
+OpenStreetMap-style servers use, and ``MAP_ATTRIBUTION``; per site under Settings →
+OpenImmo website, see ``site_config``). The page renders a grid of
 ``cols × rows`` tiles around the property with a marker on top — but only after the visitor
 asked for it ("two-click" consent): until then no request goes to the tile server. Without
 a tile source, or when the broker does not release the address, there is no map.
@@ -14,7 +15,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..conf import get_setting
+from .site_config import resolve
 
 TILE_SIZE = 256
 
@@ -49,12 +50,14 @@ def tile_position(lat: float, lon: float, zoom: int) -> tuple[float, float]:
     return x, y
 
 
-def tile_map(lat, lon, *, cols: int = 3, rows: int = 2) -> TileMap | None:
-    """The tiles around ``lat``/``lon``, or None when no tile source is configured."""
-    template = get_setting("MAP_TILE_URL")
+def tile_map(lat, lon, *, cols: int = 3, rows: int = 2, config=None) -> TileMap | None:
+    """The tiles around ``lat``/``lon``, or None when no tile source is configured.
+    ``config``: the site's switches (``site_config``); None: the Python settings."""
+    config = config or resolve(None)
+    template = config.map_tile_url
     if not template or lat is None or lon is None:
         return None
-    zoom = int(get_setting("MAP_ZOOM"))
+    zoom = config.map_zoom
     x, y = tile_position(float(lat), float(lon), zoom)
     n = 2**zoom
     x0 = math.floor(x - cols / 2)
@@ -73,17 +76,16 @@ def tile_map(lat, lon, *, cols: int = 3, rows: int = 2) -> TileMap | None:
         rows=grid,
         marker_left=round((x - x0) / cols * 100, 3),
         marker_top=round((y - y0) / rows * 100, 3),
-        attribution=get_setting("MAP_ATTRIBUTION") or "",
+        attribution=config.map_attribution,
         zoom=zoom,
     )
 
 
-def map_link(lat, lon) -> str | None:
+def map_link(lat, lon, *, config=None) -> str | None:
     """A link to the location on a map site (``MAP_LINK_URL``, OpenStreetMap by default):
     no tiles on our page, nothing requested before the visitor clicks."""
-    template = get_setting("MAP_LINK_URL")
+    config = config or resolve(None)
+    template = config.map_link_url
     if not template or lat is None or lon is None:
         return None
-    return template.format(
-        lat=f"{float(lat):.5f}", lon=f"{float(lon):.5f}", zoom=int(get_setting("MAP_ZOOM"))
-    )
+    return template.format(lat=f"{float(lat):.5f}", lon=f"{float(lon):.5f}", zoom=config.map_zoom)

@@ -46,6 +46,7 @@ from .images import (
 )
 from .maps import map_link, tile_map
 from .seo import listing_json_ld
+from .site_config import site_config
 
 logger = logging.getLogger(__name__)
 
@@ -236,8 +237,10 @@ def serve_withdrawn(index, request, listing):
 # --- one listing ---------------------------------------------------------------------------
 
 
-def contact_enabled(listing) -> bool:
-    return bool(get_setting("CONTACT_FORM_ENABLED") and recipient(listing))
+def contact_enabled(listing, request=None) -> bool:
+    """The contact form is on for the request's site and someone receives enquiries."""
+    return bool(site_config(request, page=None if request else listing).contact_form
+                and recipient(listing))
 
 
 # How many pictures the gallery shows before "+N pictures": the hero and a strip of four.
@@ -255,7 +258,10 @@ def listing_context(listing, request, *, contact_form=None) -> dict:
     if cover is not None:
         og_image = urljoin(canonical or "", cover.image.get_rendition(OG_RENDITION).url)
     show_address = listing.objektadresse_freigeben is not False
-    map_ = tile_map(listing.breitengrad, listing.laengengrad) if show_address else None
+    config = site_config(request)
+    map_ = (
+        tile_map(listing.breitengrad, listing.laengengrad, config=config) if show_address else None
+    )
     show_all = request.GET.get("bilder") == "alle"
     strip = photos[1 : 1 + GALLERY_STRIP]
     context = {
@@ -287,7 +293,11 @@ def listing_context(listing, request, *, contact_form=None) -> dict:
         "objektart_label": presentation.objektart_label(listing),
         "show_address": show_address,
         "map": map_,
-        "map_link": map_link(listing.breitengrad, listing.laengengrad) if show_address else None,
+        "map_link": (
+            map_link(listing.breitengrad, listing.laengengrad, config=config)
+            if show_address
+            else None
+        ),
         "map_requested": request.GET.get("map") == "1",
         "phone": (listing.kontakt_telefon or "").replace(" ", "").replace("/", ""),
         "expose_url": expose_url(listing, request),
@@ -296,9 +306,9 @@ def listing_context(listing, request, *, contact_form=None) -> dict:
         "json_ld": listing_json_ld(listing, canonical, og_image),
         "index_page": listing.get_parent(),
     }
-    if contact_enabled(listing):
+    if contact_enabled(listing, request):
         context["contact_form"] = contact_form or ContactForm(
-            prefix=CONTACT_PREFIX, listing=listing
+            prefix=CONTACT_PREFIX, listing=listing, request=request
         )
         context["contact_sent"] = request.GET.get("contact") == "sent"
     return context
@@ -309,15 +319,16 @@ def listing_context(listing, request, *, contact_form=None) -> dict:
 EXPOSE_PATH = "expose/"
 
 
-def expose_available() -> bool:
-    """The PDF exposé is on and WeasyPrint (the extra ``pdf``) is installed."""
-    if not get_setting("PDF_EXPOSE_ENABLED"):
+def expose_available(request=None) -> bool:
+    """The PDF exposé is on (for the request's site) and WeasyPrint (the extra ``pdf``) is
+    installed."""
+    if not site_config(request).pdf_expose:
         return False
     return importlib.util.find_spec("weasyprint") is not None
 
 
 def expose_url(listing, request) -> str | None:
-    if not expose_available():
+    if not expose_available(request):
         return None
     url = listing.get_url(request)
     return f"{url}{EXPOSE_PATH}" if url else None
@@ -330,7 +341,7 @@ def serve_expose(listing, request):
     The HTML it gets has no URL to fetch: the stylesheet is inlined and the pictures are
     ``data:`` URIs read from the storage, so making the PDF never touches the network
     (nor this server's own URLs)."""
-    if not expose_available():
+    if not expose_available(request):
         raise Http404
     import weasyprint  # the optional extra "pdf": imported only when an exposé is made
 
@@ -363,9 +374,9 @@ def _data_uri(rendition) -> str:
 
 def serve_contact(listing, request, *args, **kwargs):
     """Send the enquiry and redirect (POST/redirect/GET), or show the form with errors."""
-    if not contact_enabled(listing):
+    if not contact_enabled(listing, request):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    form = ContactForm(request.POST, prefix=CONTACT_PREFIX, listing=listing)
+    form = ContactForm(request.POST, prefix=CONTACT_PREFIX, listing=listing, request=request)
     done = HttpResponseRedirect(f"{listing.get_url(request)}?contact=sent#contact")
     try:
         valid = form.is_valid_enquiry()

@@ -11,6 +11,7 @@ never confirmed are deleted after a day.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -30,6 +31,8 @@ from .result import ImportResult
 
 STAGED = "uploads"
 KEEP_SECONDS = 86400
+# Beside the file: for whom and by whom it was uploaded (the inbox overview shows it).
+META = ".upload.json"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -57,8 +60,9 @@ def safe_name(name: str) -> str:
     return name[:150]
 
 
-def stage(uploaded, *, now: float | None = None) -> StagedUpload:
-    """Keep an uploaded file (a Django ``UploadedFile``) for preview and import."""
+def stage(uploaded, *, now: float | None = None, broker=None, user=None) -> StagedUpload:
+    """Keep an uploaded file (a Django ``UploadedFile``) for preview and import; ``broker``
+    and ``user`` are noted beside it for the inbox overview."""
     forget_stale(now=now)
     token = secrets.token_urlsafe(24)
     folder = _base() / token
@@ -67,14 +71,46 @@ def stage(uploaded, *, now: float | None = None) -> StagedUpload:
     with path.open("wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
+    meta = {
+        "broker": getattr(broker, "pk", None),
+        "user": user.get_username() if user is not None else "",
+    }
+    (folder / META).write_text(json.dumps(meta), encoding="utf-8")
     return StagedUpload(token, path)
+
+
+def meta_of(folder: Path) -> dict:
+    """What ``stage`` noted beside the file ({} for uploads staged before it did)."""
+    try:
+        data = json.loads((folder / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def staged_files() -> list[StagedUpload]:
+    """Every file kept for preview or import, oldest first."""
+    base = _base()
+    if not base.is_dir():
+        return []
+    found = []
+    for folder in base.iterdir():
+        if not folder.is_dir() or not _TOKEN.match(folder.name):
+            continue
+        with contextlib.suppress(StagedUploadMissing, OSError):
+            found.append(find(folder.name))
+    return sorted(found, key=lambda upload: upload.path.stat().st_mtime)
 
 
 def find(token: str) -> StagedUpload:
     if not _TOKEN.match(token or ""):
         raise StagedUploadMissing(token)
     folder = _base() / token
-    files = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    files = (
+        [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")]
+        if folder.is_dir()
+        else []
+    )
     if len(files) != 1:
         raise StagedUploadMissing(token)
     return StagedUpload(token, files[0])
@@ -126,6 +162,8 @@ def import_run(run: ImportRun) -> ImportRun:
     stamp = time.time()  # the clean-up counts from now, as for inbox files
     with contextlib.suppress(OSError):
         os.utime(moved, (stamp, stamp))
+    with contextlib.suppress(OSError):
+        (path.parent / META).unlink()
     with contextlib.suppress(OSError):
         path.parent.rmdir()
     ImportRun.objects.filter(pk=run.pk).update(file_path=str(moved))

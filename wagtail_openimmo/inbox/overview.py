@@ -15,6 +15,11 @@ runs in the database, and says for every file where it stands:
 - ``held``: waits for the operator (a guarded full transfer, an unapproved broker, or
   behind a held file of the same broker);
 - ``failed``: set aside in ``failed/`` with its reason.
+
+Files an editor uploaded in the admin (*Upload a file*, with a preview) are listed apart
+(``admin_uploads``): ``previewed`` (kept until ``retry_at`` for the editor's confirmation),
+``queued`` (confirmed, waiting for a worker) or ``importing``. Once imported they are in the
+archive, or, refused, among the broker's failed files.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ IMPORTING = "importing"
 INTERRUPTED = "interrupted"
 HELD = "held"
 FAILED = "failed"
+PREVIEWED = "previewed"
 
 # The place a file lies in, for downloads: "inbox" is the broker's own folder.
 INBOX = "inbox"
@@ -46,6 +52,7 @@ PLACES = {
     "processing": layout.PROCESSING,
     "held": layout.HELD,
     "failed": layout.FAILED,
+    "upload": None,  # a file uploaded in the admin; its "folder" is the upload's token
 }
 
 MAX_FAILED = 50
@@ -63,6 +70,8 @@ class FileState:
     retry_at: dt.datetime | None = None
     run: ImportRun | None = None
     held_kind: str = ""  # voll_guard | approval | waiting
+    broker: Broker | None = None  # admin uploads: for whom ...
+    uploaded_by: str = ""  # ... and by whom
 
     @property
     def retry_due(self) -> bool:
@@ -236,6 +245,56 @@ def inbox_overview(*, broker: Broker | None = None, now: float | None = None) ->
     return result
 
 
+def admin_uploads(*, broker: Broker | None = None) -> list[FileState]:
+    """The files editors uploaded in the admin that are not imported yet: previewed,
+    queued or being imported (see the module docstring), oldest first."""
+    from ..importing import staged
+
+    uploads = staged.staged_files()
+    if not uploads:
+        return []
+    runs = {
+        run.file_path: run
+        for run in ImportRun.objects.filter(
+            status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING],
+            file_path__in=[str(upload.path) for upload in uploads],
+        ).select_related("broker")
+    }
+    meta = {upload.token: staged.meta_of(upload.path.parent) for upload in uploads}
+    broker_ids = {m.get("broker") for m in meta.values() if isinstance(m.get("broker"), int)}
+    brokers = Broker.objects.in_bulk(broker_ids) if broker_ids else {}
+    found = []
+    for upload in uploads:
+        try:
+            st = upload.path.stat()
+        except OSError:  # imported or discarded meanwhile
+            continue
+        run = runs.get(str(upload.path))
+        noted = meta[upload.token]
+        owner = run.broker if run is not None else brokers.get(noted.get("broker"))
+        if broker is not None and (owner is None or owner.pk != broker.pk):
+            continue
+        item = FileState(
+            upload.name,
+            upload.token,
+            "upload",
+            st.st_size,
+            _at(st.st_mtime),
+            PREVIEWED,
+            run=run,
+            broker=owner,
+            uploaded_by=str(noted.get("user") or ""),
+        )
+        if run is not None and run.status == ImportRun.Status.RUNNING:
+            item.state = IMPORTING
+        elif run is not None:
+            item.state = QUEUED
+        else:
+            item.retry_at = _at(st.st_mtime + staged.KEEP_SECONDS)  # deleted then
+        found.append(item)
+    return found
+
+
 def locate(folder: str, place: str, name: str) -> Path | None:
     """The path of file ``name`` in ``place`` of inbox ``folder``, if it lies there.
 
@@ -246,7 +305,16 @@ def locate(folder: str, place: str, name: str) -> Path | None:
     if not folder or "/" in folder or folder.startswith("."):
         return None
     root = inbox_dir()
-    base = root / folder if PLACES[place] is None else layout.state_dir(root, PLACES[place], folder)
+    if place == "upload":
+        from ..importing.staged import STAGED
+
+        if name.startswith("."):  # the upload's notes, not the upload
+            return None
+        base = layout.app_dir(root) / STAGED / folder
+    elif PLACES[place] is None:
+        base = root / folder
+    else:
+        base = layout.state_dir(root, PLACES[place], folder)
     path = base / name
     if not layout.is_within(path, base) or not path.is_file() or path.is_symlink():
         return None

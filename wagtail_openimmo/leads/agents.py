@@ -186,8 +186,10 @@ def _bounced(agent: SearchAgent) -> None:
 
 def queue_matching(listing_ids: Iterable[int]) -> None:
     """After an import: match the listings in django-q once the transaction committed."""
+    from ..frontend.site_config import search_agents_anywhere
+
     ids = sorted(set(listing_ids))
-    if not ids or not get_setting("SEARCH_AGENTS_ENABLED"):
+    if not ids or not search_agents_anywhere():
         return
     if not SearchAgent.objects.filter(confirmed_at__isnull=False, active=True).exists():
         return
@@ -224,6 +226,11 @@ def match_listings(listing_ids: Iterable[int]) -> int:
             "pk", "index_page__path", "filters", "index_page_id"
         )
     )
+    # Not the agents of sites that switched search agents off (Settings → OpenImmo website).
+    from ..frontend.site_config import search_agents_by_root, search_agents_on_for_path
+
+    default, by_root = search_agents_by_root()
+    agents = [a for a in agents if search_agents_on_for_path(a[1] or "", default, by_root)]
     # Agents saved on a portal search look at the listings of its brokers (all by default),
     # wherever they are in the tree.
     portal_brokers = _portal_brokers({page_id for *_rest, page_id in agents})
@@ -318,8 +325,13 @@ def send_due(now: dt.datetime | None = None, *, request=None) -> int:
         due = due.filter(
             Q(last_sent_at__isnull=True) | Q(last_sent_at__lte=now - dt.timedelta(hours=hours))
         )
+    from ..frontend.site_config import search_agents_by_root, search_agents_on_for_path
+
     sent = 0
+    default, by_root = search_agents_by_root()
     for agent in due.select_related("index_page"):
+        if not search_agents_on_for_path(agent.index_page.path, default, by_root):
+            continue  # the agent's site switched search agents off: its matches wait
         pending = list(
             SearchAgentMatch.objects.filter(agent=agent, sent_at__isnull=True).order_by("pk")
         )

@@ -22,9 +22,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from ..conf import get_setting
 from ..frontend.contact import SpamSuspected, client_ip, rate_limited
 from ..frontend.filters import ListingFilterForm
+from ..frontend.site_config import site_config
 from . import agents, withdrawal
 from .forms import SearchAgentForm, WithdrawalForm
 
@@ -44,7 +44,7 @@ def _render(index, request, template: str, context: dict, status: int = 200):
 def serve(index, request, path: list[str]):
     """Dispatch a sub-path of the index (see the module docstring)."""
     head, rest = path[0], path[1:]
-    if head == AGENT_PATH and get_setting("SEARCH_AGENTS_ENABLED"):
+    if head == AGENT_PATH and site_config(request).search_agents:
         if not rest:
             return subscribe(index, request)
         if len(rest) == 2 and rest[0] == "confirm":
@@ -78,7 +78,7 @@ def index_broker(index):
 def subscribe(index, request):
     if request.method != "POST":
         return HttpResponseRedirect(index.get_url(request))
-    form = SearchAgentForm(request.POST, prefix=FORM_PREFIX)
+    form = SearchAgentForm(request.POST, prefix=FORM_PREFIX, request=request)
     try:
         valid = form.is_valid_enquiry()
     except SpamSuspected as exc:
@@ -162,7 +162,7 @@ def one_click_unsubscribe(request, token: str):
 
 def withdrawal_form(index, request):
     if request.method == "POST":
-        form = WithdrawalForm(request.POST, prefix="withdrawal")
+        form = WithdrawalForm(request.POST, prefix="withdrawal", request=request)
         try:
             valid = form.is_valid_enquiry()
         except SpamSuspected as exc:
@@ -174,7 +174,7 @@ def withdrawal_form(index, request):
             return HttpResponseRedirect(f"{index.get_url(request)}{WITHDRAWAL_PATH}/?sent=1")
         status = 400
     else:
-        form = WithdrawalForm(prefix="withdrawal")
+        form = WithdrawalForm(prefix="withdrawal", request=request)
         status = 200
     return _render(
         index,

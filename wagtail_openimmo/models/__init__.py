@@ -14,6 +14,7 @@ from .pages import (
 )
 from .portal import PortalSearchPage, WatchlistPage
 from .runs import ImportRun, ImportRunEntry
+from .site_settings import OpenImmoSiteSettings
 from .workers import WorkerHeartbeat
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "ListingAttachment",
     "ListingIndexPage",
     "ListingPage",
+    "OpenImmoSiteSettings",
     "PortalSearchPage",
     "SearchAgent",
     "SearchAgentMatch",

@@ -1,7 +1,8 @@
 """Template tags of leads: ``{% load openimmo_leads %}``.
 
 {% search_agent_form %}      on a listing index: "get new listings by e-mail" with the
-                             current filters (nothing when search agents are off)
+                             current filters (nothing when search agents are off for
+                             the request's site)
 {% withdrawal_link page %}   the "withdraw from contract" button (§ 356a BGB) where the
                              broker switched it on
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from django import template
 
-from ..conf import get_setting
+from ..frontend.site_config import site_config
 
 register = template.Library()
 
@@ -24,13 +25,13 @@ def search_agent_form(context):
 
     request = context.get("request")
     page = context.get("page")
-    if not get_setting("SEARCH_AGENTS_ENABLED") or page is None or request is None:
+    if page is None or request is None or not site_config(request).search_agents:
         return {"hidden": True}
     # The index's own filter form knows the default marketing type of the broker's stock.
     filter_form = context.get("filter_form") or ListingFilterForm(request.GET or None)
     filters = agents.agent_filters(filter_form)
     return {
-        "form": SearchAgentForm(prefix=FORM_PREFIX, filters=filters),
+        "form": SearchAgentForm(prefix=FORM_PREFIX, filters=filters, request=request),
         "filters": agents.describe_filters(filters),
         "action": f"{page.get_url(request)}{AGENT_PATH}/",
         "request": request,

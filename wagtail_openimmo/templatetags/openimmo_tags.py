@@ -97,9 +97,16 @@ def openimmo_head(context, description=""):
     """Everything a listing or index page needs in ``<head>``: the app's stylesheet, the
     canonical URL, robots, Open Graph tags and JSON-LD. The app's templates render it in the
     ``extra_css`` block; a site with its own listing templates or other block names puts
-    ``{% openimmo_head %}`` into its ``<head>`` itself."""
+    ``{% openimmo_head %}`` into its ``<head>`` itself.
+
+    ``<meta name="description">``: a page's own search description is the base template's
+    to render (``wagtail start``'s ``base.html`` does, and so does the app's); this tag adds
+    one only for a page without it, from ``description`` (a listing's short text), so that
+    the head never carries two. ``og:description`` always gets ``description``."""
     values = {name: context.get(name) for name in _HEAD_CONTEXT}
     values["og_description"] = description
+    page = values["page"]
+    values["meta_description"] = "" if getattr(page, "search_description", "") else description
     return values
 
 

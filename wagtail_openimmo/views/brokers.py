@@ -171,7 +171,7 @@ class UploadView(BrokerPageMixin, TemplateView):
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        upload = staged.stage(form.cleaned_data["file"])
+        upload = staged.stage(form.cleaned_data["file"], broker=self.broker, user=request.user)
         result = staged.preview(upload, self.broker)
         rows = [
             {

@@ -47,13 +47,15 @@ class InboxOverviewView(
         context = super().get_context_data(**kwargs)
         try:
             folders = overview.inbox_overview()
+            admin_uploads = overview.admin_uploads()
         except OSError:  # an inbox that cannot be read must not break the page
             logger.exception("Could not read the inboxes")
-            folders = []
+            folders, admin_uploads = [], []
         context.update(
             {
                 "folders": folders,
-                "file_count": sum(len(f.files) for f in folders),
+                "admin_uploads": admin_uploads,
+                "file_count": sum(len(f.files) for f in folders) + len(admin_uploads),
                 "can_run_import": self.user_has_permission("run_import"),
                 "run_now_url": reverse("wagtail_openimmo_runs:run_now"),
                 "status_url": reverse("wagtail_openimmo_inbox:status"),
@@ -80,8 +82,10 @@ class InboxStatusView(PermissionCheckedMixin, View):
                 "total": f.progress[1] if f.progress else None,
                 "since": relative(f.since),
             }
-            for folder in overview.inbox_overview()
-            for f in folder.files
+            for f in [
+                *(f for folder in overview.inbox_overview() for f in folder.files),
+                *overview.admin_uploads(),
+            ]
         ]
         return JsonResponse({"files": files, "worker_alive": not worker_health().warn})
 
