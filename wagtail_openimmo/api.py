@@ -27,7 +27,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from .models import ListingAttachment, ListingPage
+from . import get_listing_page_model
+from .models import ListingAttachment
 
 KEY_FIELDS = [
     "objektnr_extern",
@@ -46,9 +47,10 @@ KEY_FIELDS = [
 
 
 class ListingsAPIViewSet(PagesAPIViewSet):
-    """Pages API restricted to ``ListingPage``, listing the key fields by default."""
+    """Pages API restricted to listings (``LISTING_PAGE_MODEL``), listing the key fields by
+    default."""
 
-    model = ListingPage
+    model = get_listing_page_model()
     name = "listings"
     listing_default_fields = [*PagesAPIViewSet.listing_default_fields, *KEY_FIELDS]
 
