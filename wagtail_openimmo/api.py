@@ -46,11 +46,19 @@ KEY_FIELDS = [
 ]
 
 
+class ListingModel:
+    """``ListingsAPIViewSet.model``: the listing page model, looked up when used (so that a
+    wrong ``LISTING_PAGE_MODEL`` is the system check's error, not one loading the URLs)."""
+
+    def __get__(self, instance, owner):
+        return get_listing_page_model()
+
+
 class ListingsAPIViewSet(PagesAPIViewSet):
     """Pages API restricted to listings (``LISTING_PAGE_MODEL``), listing the key fields by
     default."""
 
-    model = get_listing_page_model()
+    model = ListingModel()
     name = "listings"
     listing_default_fields = [*PagesAPIViewSet.listing_default_fields, *KEY_FIELDS]
 

@@ -11,6 +11,7 @@ from .pages import (
     ListingAttachment,
     ListingIndexPage,
     ListingPage,
+    listing_page_indexes,
 )
 from .portal import PortalSearchPage, WatchlistPage
 from .runs import ImportRun, ImportRunEntry
@@ -34,4 +35,5 @@ __all__ = [
     "SearchAgentMatch",
     "WatchlistPage",
     "WorkerHeartbeat",
+    "listing_page_indexes",
 ]

@@ -44,7 +44,7 @@ from ..conf import get_setting
 from ..listing_form import ListingPageForm
 from ..openimmo.features import KEY_FEATURES, key_features, sale_status
 from ..openimmo.fields import FIELDS_BY_NAME
-from .relations import ListingParentalKey
+from .relations import ListingBrokerKey, ListingParentalKey
 
 # The picture the API v2 returns with a listing (the front end's specs: frontend.images).
 API_RENDITION = "fill-800x600"
@@ -99,6 +99,24 @@ class ListingBodyBlock(blocks.StreamBlock):
     )
     image = ImageBlock(label=_("Image"))
 
+
+class AttachmentsPanel(InlinePanel):
+    """The listing's pictures and documents. Attachments belong to the listing model the site
+    chose (``LISTING_PAGE_MODEL``): the other one (the app's ``ListingPage`` when a site has
+    its own) has none, and there the panel stays empty instead of failing."""
+
+    def on_model_bound(self):
+        self.unused = not hasattr(self.model, self.relation_name)
+        if self.unused:  # what Wagtail's checks look at: the attachment model
+            self.db_field = ListingAttachment._meta.get_field("listing").remote_field
+        else:
+            super().on_model_bound()
+
+    def get_form_options(self):
+        return {} if self.unused else super().get_form_options()
+
+
+LISTING_TEMPLATE = "wagtail_openimmo/listing_page.html"
 
 # Sub-paths of a listing index that are not listings (see ``leads.views``). They take
 # precedence over a listing whose slug happened to be one of them.
@@ -234,9 +252,9 @@ class AbstractListingPage(Page):
 
     parent_page_types = ["wagtail_openimmo.ListingIndexPage"]
     subpage_types: list[str] = []
-    template = "wagtail_openimmo/listing_page.html"
+    template = LISTING_TEMPLATE
 
-    broker = models.ForeignKey(
+    broker = ListingBrokerKey(
         "wagtail_openimmo.Broker",
         verbose_name=_("broker"),
         on_delete=models.PROTECT,
@@ -458,7 +476,7 @@ class AbstractListingPage(Page):
         FieldPanel("ausstatt_beschr"),
         FieldPanel("sonstige_angaben"),
         FieldPanel("body"),
-        InlinePanel("attachments", heading=_("Pictures and documents"), label=_("attachment")),
+        AttachmentsPanel("attachments", heading=_("Pictures and documents"), label=_("attachment")),
     ]
     facts_panels = [
         MultiFieldPanel(
@@ -676,6 +694,12 @@ class AbstractListingPage(Page):
             .first()
         )
         return attachment.image if attachment else None
+
+    def get_template(self, request, *args, **kwargs):
+        """The model's own template (Wagtail's default ``<app>/<model>.html`` for a site's
+        listing model) if there is one, else the app's ``listing_page.html``."""
+        own = super().get_template(request, *args, **kwargs)
+        return own if own == LISTING_TEMPLATE else [own, LISTING_TEMPLATE]
 
     def get_context(self, request, *args, contact_form=None, **kwargs):
         from ..frontend.views import listing_context

@@ -63,3 +63,22 @@ class ListingOneToOneField(ListingRelation, models.OneToOneField):
 
 class ListingParentalKey(ListingRelation, ParentalKey):
     migration_path = "modelcluster.fields.ParentalKey"
+
+
+class ListingBrokerKey(models.ForeignKey):
+    """A listing's broker. ``Broker.listings`` (and ``Broker.objects.filter(listings__…)``)
+    are the listings of the chosen listing model; the other listing model (the app's
+    ``ListingPage`` when a site has its own) keeps its column but no reverse accessor, so the
+    two do not clash. Migrations see ``related_name="listings"`` for both, as written in the
+    app's 0001, so the choice never changes a migration."""
+
+    def contribute_to_class(self, cls, name, *args, **kwargs):
+        chosen = get_listing_page_model_string().lower()
+        if not cls._meta.abstract and cls._meta.label_lower != chosen:
+            self.remote_field.related_name = "+"
+        super().contribute_to_class(cls, name, *args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        kwargs["related_name"] = "listings"
+        return name, "django.db.models.ForeignKey", args, kwargs
