@@ -5,6 +5,7 @@ content (``body``) shown below the description and never touched by an import.""
 import re
 
 import pytest
+from django.test import Client
 from wagtail.rich_text import RichText
 from wagtail.users.models import UserProfile
 
@@ -106,3 +107,27 @@ def test_no_body_no_section(broker, tmp_path, client):
     run_import(tmp_path, broker, Prop())
     page = ListingPage.objects.get()
     assert 'class="openimmo-body"' not in client.get(page.url).content.decode()
+
+
+def test_a_picture_in_the_body_is_not_cleaned_up_as_unused(broker, tmp_path):
+    """``remove_unused`` deletes the broker's imported pictures no attachment uses; one that
+    an editor put into a listing's body is in use."""
+    from tests.exporting.builders import make_image
+    from tests.importing.helpers import small_jpeg
+    from wagtail_openimmo.importing.attachments import broker_collection, remove_unused
+
+    run_import(tmp_path, broker, Prop())
+    page = ListingPage.objects.get()
+    collection = broker_collection(broker, create=True)
+    in_body, unused = make_image(small_jpeg(1)), make_image(small_jpeg(2), name="b.jpg")
+    for image in (in_body, unused):
+        image.collection = collection
+        image.save()
+    page.body = [("image", {"image": in_body, "alt_text": "Garten", "decorative": False})]
+    page.save_revision().publish()
+
+    assert remove_unused(broker) == 1
+    images = type(in_body).objects.filter(pk__in=[in_body.pk, unused.pk])
+    assert list(images.values_list("pk", flat=True)) == [in_body.pk]
+    html = Client().get(page.url).content.decode()
+    assert 'alt="Garten"' in html
