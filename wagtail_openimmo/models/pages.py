@@ -58,7 +58,9 @@ COLUMN_FOR_FIELD = {"objekttitel": "title"}
 def listing_field(name: str) -> models.Field:
     """The Django field for the OpenImmo value ``name`` (see ``openimmo.fields.FIELDS``)."""
     spec = FIELDS_BY_NAME[name]
-    label = spec.label or name
+    # The labels are marked for translation in ``openimmo.fields`` (a package without
+    # Django); translated here, in the editor's language.
+    label = _(spec.label) if spec.label else name
     if spec.kind == "text":
         return models.CharField(label, max_length=spec.max_length, blank=True, null=True)
     if spec.kind == "longtext":
