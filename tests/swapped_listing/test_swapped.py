@@ -138,3 +138,29 @@ def test_admin_offers_and_edits_the_sites_model(broker, tmp_path, client, django
     assert 'name="highlight"' in html
     assert "Imports never change it." in html  # the body field's help text
     assert '<select name="vermarktungsart"' in html
+
+
+def test_search_agents_match_and_mail_the_sites_listings(broker, tmp_path):
+    from django.core import mail
+    from django.utils import timezone
+
+    from wagtail_openimmo.leads import agents
+    from wagtail_openimmo.models import SearchAgent
+
+    agent = SearchAgent.objects.create(
+        email="a@example.org", index_page=broker.index_page, confirmed_at=timezone.now()
+    )
+    run_import(tmp_path, broker, Prop(titel="Für den Suchauftrag"))
+    page = MyListingPage.objects.get()
+    agents.match_listings([page.pk])
+    assert list(agent.matches.values_list("listing_id", flat=True)) == [page.pk]
+    assert agents.send_due() == 1
+    assert "Für den Suchauftrag" in mail.outbox[-1].body
+
+
+def test_the_portal_search_shows_the_sites_listings(broker, tmp_path):
+    from wagtail_openimmo.models import PortalSearchPage
+
+    run_import(tmp_path, broker, Prop())
+    portal = PortalSearchPage(title="Alle Angebote")
+    assert [p.pk for p in portal.live_listings()] == [MyListingPage.objects.get().pk]
