@@ -13,13 +13,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from .frontend.presentation import (
-    ENERGIETRAEGER_LABELS,
-    EPART_LABELS,
-    OBJEKTART_LABELS,
-    VERMARKTUNGSART_LABELS,
-    ZUSTAND_LABELS,
-)
 from .openimmo.codes import CODES
 
 NUTZUNGSART_LABELS = {
@@ -45,16 +38,23 @@ WAEHRUNG_LABELS = {
 }
 WERTKLASSE_LABELS = {"NICHT_NOETIG": _("Not required"), "OHNE": _("None")}
 
-LABELS = {
-    "nutzungsart": NUTZUNGSART_LABELS,
-    "vermarktungsart": VERMARKTUNGSART_LABELS,
-    "objektart": OBJEKTART_LABELS,
-    "waehrung": WAEHRUNG_LABELS,
-    "zustand": ZUSTAND_LABELS,
-    "epass_epart": EPART_LABELS,
-    "epass_wertklasse": WERTKLASSE_LABELS,
-    "epass_primaerenergietraeger": ENERGIETRAEGER_LABELS,
-}
+
+
+def code_labels(column: str) -> dict:
+    """The names of ``column``'s codes. The front end's labels are imported here, when a
+    form is built: the models import this module, and they must not load the front end."""
+    from .frontend import presentation
+
+    return {
+        "nutzungsart": NUTZUNGSART_LABELS,
+        "vermarktungsart": presentation.VERMARKTUNGSART_LABELS,
+        "objektart": presentation.OBJEKTART_LABELS,
+        "waehrung": WAEHRUNG_LABELS,
+        "zustand": presentation.ZUSTAND_LABELS,
+        "epass_epart": presentation.EPART_LABELS,
+        "epass_wertklasse": WERTKLASSE_LABELS,
+        "epass_primaerenergietraeger": presentation.ENERGIETRAEGER_LABELS,
+    }.get(column, {})
 
 
 class CodeLabel:
@@ -72,7 +72,7 @@ class CodeLabel:
 
 def code_choices(column: str, current: str | None = None) -> list[tuple[str, object]]:
     """The choices for ``column``: empty, OpenImmo's codes, and ``current`` if it is none."""
-    labels = LABELS.get(column, {})
+    labels = code_labels(column)
     choices: list[tuple[str, object]] = [("", "---------")]
     choices += [(code, CodeLabel(labels.get(code), code)) for code in CODES[column]]
     if current and current not in CODES[column]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
-from ..models.relations import ListingOneToOneField
+from ..listing_relations import ListingOneToOneField
 
 # IS24's real-estate types in words, for the admin and for messages that name a type.
 REALESTATE_TYPE_LABELS = {

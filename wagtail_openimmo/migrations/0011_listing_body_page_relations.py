@@ -4,7 +4,7 @@
 
 Attachments and import-log entries point at whichever listing model the site chose
 (``LISTING_PAGE_MODEL``); in the database that is a reference to Wagtail's page table,
-since a listing's id is its page's id (see ``models/relations.py``). The values stay as
+since a listing's id is its page's id (see ``listing_relations.py``). The values stay as
 they are; only the constraint moves from the listing table to the page table.
 """
 import django.db.models.deletion

@@ -42,9 +42,9 @@ from wagtail.url_routing import RouteResult
 from .. import get_listing_page_model, get_listing_page_model_string
 from ..conf import get_setting
 from ..listing_form import ListingPageForm
+from ..listing_relations import ListingBrokerKey, ListingParentalKey
 from ..openimmo.features import KEY_FEATURES, key_features, sale_status
 from ..openimmo.fields import FIELDS_BY_NAME
-from .relations import ListingBrokerKey, ListingParentalKey
 
 # The picture the API v2 returns with a listing (the front end's specs: frontend.images).
 API_RENDITION = "fill-800x600"

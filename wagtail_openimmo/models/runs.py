@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..listing_relations import ListingForeignKey
 from ..messages import run_message
-from .relations import ListingForeignKey
 
 
 class ImportRun(models.Model):

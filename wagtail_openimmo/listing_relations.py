@@ -24,7 +24,7 @@ from django.conf import SettingsReference, settings
 from django.db import models
 from modelcluster.fields import ParentalKey
 
-from .. import get_listing_page_model_string
+from . import get_listing_page_model_string
 
 
 def page_model_reference():
