@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.helpers import make_broker
 
@@ -10,6 +11,15 @@ def _fresh_cache():
     nothing cached points at rows of an earlier test (Wagtail 7 keeps the sites' root paths
     there; a test that changed or deleted a Site would leave every later URL None)."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request with ``Accept-Language: de`` leaves German active in the thread (Django's
+    ``LocaleMiddleware`` activates it and nothing resets it after a test-client request):
+    back to the default language after every test, so that no test depends on the order."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from .models import ListingAttachment, ListingPage
+from . import get_listing_page_model
+from .models import ListingAttachment
 
 KEY_FIELDS = [
     "objektnr_extern",
@@ -45,10 +46,19 @@ KEY_FIELDS = [
 ]
 
 
-class ListingsAPIViewSet(PagesAPIViewSet):
-    """Pages API restricted to ``ListingPage``, listing the key fields by default."""
+class ListingModel:
+    """``ListingsAPIViewSet.model``: the listing page model, looked up when used (so that a
+    wrong ``LISTING_PAGE_MODEL`` is the system check's error, not one loading the URLs)."""
 
-    model = ListingPage
+    def __get__(self, instance, owner):
+        return get_listing_page_model()
+
+
+class ListingsAPIViewSet(PagesAPIViewSet):
+    """Pages API restricted to listings (``LISTING_PAGE_MODEL``), listing the key fields by
+    default."""
+
+    model = ListingModel()
     name = "listings"
     listing_default_fields = [*PagesAPIViewSet.listing_default_fields, *KEY_FIELDS]
 

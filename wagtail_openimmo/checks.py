@@ -109,6 +109,38 @@ def check_required_apps(app_configs=None, **kwargs) -> list[checks.CheckMessage]
 
 
 @checks.register(TAG)
+def check_listing_page_model(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """``LISTING_PAGE_MODEL`` names an installed subclass of ``AbstractListingPage`` (E020,
+    E021): everything that reads or writes listings goes through it."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from . import get_listing_page_model, get_listing_page_model_string
+    from .models import AbstractListingPage
+
+    name = get_listing_page_model_string()
+    hint = (
+        'Name your subclass of wagtail_openimmo.models.AbstractListingPage as "app_label.'
+        'ModelName", with its app in INSTALLED_APPS, or remove the setting to use '
+        '"wagtail_openimmo.ListingPage" (docs/extending.md).'
+    )
+    try:
+        model = get_listing_page_model()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), hint=hint, obj=name, id="wagtail_openimmo.E020")]
+    if not issubclass(model, AbstractListingPage) or model._meta.abstract:
+        return [
+            checks.Error(
+                f'WAGTAIL_OPENIMMO["LISTING_PAGE_MODEL"] is {name!r}, which is not a '
+                "concrete subclass of AbstractListingPage.",
+                hint=hint,
+                obj=name,
+                id="wagtail_openimmo.E021",
+            )
+        ]
+    return []
+
+
+@checks.register(TAG)
 def check_q_cluster(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Without ``Q_CLUSTER`` django-q2 falls back to a Redis broker on localhost, which a site
     using the database queue does not run: tasks would be lost or the cluster would not start."""

@@ -69,6 +69,11 @@ DEFAULTS: dict[str, Any] = {
     # strings (e.g. ["home.HomePage"]). None: any page whose own subpage_types allow it
     # (never a listing or another listing index).
     "LISTING_INDEX_PARENT_PAGE_TYPES": None,
+    # The page model listings are stored in, "app_label.ModelName": a subclass of
+    # wagtail_openimmo.models.AbstractListingPage in the site's own app (docs/extending.md).
+    # Read when the models load; choose it before the first ``migrate``, as Django's
+    # AUTH_USER_MODEL. Default: the app's own ListingPage.
+    "LISTING_PAGE_MODEL": "wagtail_openimmo.ListingPage",
     # --- inbox, FTP ----------------------------------------------------------------------
     # Root folder of the brokers' inboxes. None: settings.OPENIMMO_INBOX_DIR, else
     # MEDIA_ROOT/../openimmo-inbox.

@@ -9,7 +9,7 @@ from django_q.signals import post_execute, post_spawn, pre_execute
 from wagtail.models import Page
 
 from . import workers
-from .models import DeletedListing, ListingPage
+from .models import AbstractListingPage, DeletedListing
 
 # Signs of life of the django-q cluster (see workers.py): sent in the worker processes.
 post_spawn.connect(workers.on_worker_spawned, dispatch_uid="wagtail_openimmo_worker_spawned")
@@ -17,10 +17,15 @@ pre_execute.connect(workers.on_worker_signal, dispatch_uid="wagtail_openimmo_wor
 post_execute.connect(workers.on_worker_signal, dispatch_uid="wagtail_openimmo_worker_post")
 
 
-@receiver(pre_delete, sender=ListingPage, dispatch_uid="wagtail_openimmo_deleted_listing")
-def remember_deleted_listing(sender, instance: ListingPage, **kwargs) -> None:
+@receiver(pre_delete, dispatch_uid="wagtail_openimmo_deleted_listing")
+def remember_deleted_listing(sender, instance, **kwargs) -> None:
     """Keep the address of a deleted listing that visitors may have a link to (see
-    ``DeletedListing``). A page that was never published had no public address."""
+    ``DeletedListing``). A page that was never published had no public address.
+
+    For listings of any listing model (``LISTING_PAGE_MODEL``), so for every deleted row.
+    """
+    if not isinstance(instance, AbstractListingPage):
+        return
     if instance.first_published_at is None or not instance.slug:
         return
     index_id = (

@@ -3,8 +3,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from wagtail_openimmo import get_listing_page_model
 from wagtail_openimmo.frontend.images import annotate_card_attachment, attach_card_images
-from wagtail_openimmo.models import ListingIndexPage, ListingPage
+from wagtail_openimmo.models import ListingIndexPage
 
 
 class HomePage(Page):
@@ -24,7 +25,7 @@ class HomePage(Page):
         # Cards with picture and price, as on the index (constant queries).
         context["latest_listings"] = attach_card_images(
             annotate_card_attachment(
-                ListingPage.objects.live().descendant_of(self).filter(is_reference=False)
+                get_listing_page_model().objects.live().descendant_of(self).filter(is_reference=False)
             ).order_by("-first_published_at", "-pk")[:6]
         )
         context["listing_index"] = (

@@ -31,8 +31,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry
 
+from .. import get_listing_page_model
 from ..conf import get_setting
-from ..models import Broker, ListingAttachment, ListingPage
+from ..models import AbstractListingPage, Broker, ListingAttachment
 from ..openimmo.writer import SENDERSOFTWARE, OpenImmoWriter
 from . import attachments as files
 from .records import broker_anid, delete_tree, listing_tree
@@ -103,10 +104,10 @@ def select_listings(
     *,
     umfang: str,
     since: dt.datetime | None,
-    listings: Iterable[ListingPage] | QuerySet | None = None,
+    listings: Iterable[AbstractListingPage] | QuerySet | None = None,
 ) -> tuple[QuerySet, QuerySet]:
     """The listings to send and the listings to delete at the receiver."""
-    mine = ListingPage.objects.filter(broker=broker)
+    mine = get_listing_page_model().objects.filter(broker=broker)
     if listings is not None:
         ids = listings.values("pk") if isinstance(listings, QuerySet) else [p.pk for p in listings]
         chosen = mine.filter(pk__in=ids)
@@ -116,7 +117,7 @@ def select_listings(
     return changed_since(mine.filter(live=True), since), withdrawn_since(mine, since)
 
 
-def _iterate(queryset: QuerySet, *, with_attachments: bool) -> Iterator[ListingPage]:
+def _iterate(queryset: QuerySet, *, with_attachments: bool) -> Iterator[AbstractListingPage]:
     queryset = queryset.select_related("broker").order_by("pk")
     if with_attachments:
         queryset = queryset.prefetch_related(_attachments_prefetch())
@@ -130,7 +131,7 @@ def export_broker(
     umfang: str = "VOLL",
     since: dt.datetime | None = None,
     attachments: bool = True,
-    listings: Iterable[ListingPage] | QuerySet | None = None,
+    listings: Iterable[AbstractListingPage] | QuerySet | None = None,
     check_type: str | None = None,
     now: dt.datetime | None = None,
 ) -> ExportResult:

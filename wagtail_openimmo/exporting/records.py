@@ -13,21 +13,23 @@ from typing import Any
 
 from django.utils import timezone
 
-from ..models import Broker, ListingPage
+from .. import get_listing_page_model
+from ..models import AbstractListingPage, Broker
 from ..models.pages import COLUMN_FOR_FIELD
 from ..openimmo import patch
 from ..openimmo.fields import FIELDS
 from ..openimmo.tree import Data
 
 
-def listing_columns(listing: ListingPage) -> dict[str, Any]:
+def listing_columns(listing: AbstractListingPage) -> dict[str, Any]:
     """The listing's value for every field of ``FIELDS`` (``objekttitel`` is the title)."""
     return {f.name: getattr(listing, COLUMN_FOR_FIELD.get(f.name, f.name)) for f in FIELDS}
 
 
 @cache
-def decimal_places(model: type = ListingPage) -> dict[str, int]:
+def decimal_places(model: type | None = None) -> dict[str, int]:
     """How many decimal places each decimal column keeps (values are compared at that)."""
+    model = model or get_listing_page_model()
     places = {}
     for field in FIELDS:
         if field.kind == "decimal":
@@ -36,7 +38,7 @@ def decimal_places(model: type = ListingPage) -> dict[str, int]:
     return places
 
 
-def has_stored_record(listing: ListingPage) -> bool:
+def has_stored_record(listing: AbstractListingPage) -> bool:
     data = listing.openimmo_data
     return isinstance(data, dict) and data.get("tag") == "immobilie"
 
@@ -45,7 +47,7 @@ def has_stored_record(listing: ListingPage) -> bool:
 DERIVED_NUMBER_PREFIX = "wagtail-"
 
 
-def derived_number(listing: ListingPage) -> str:
+def derived_number(listing: AbstractListingPage) -> str:
     return f"{DERIVED_NUMBER_PREFIX}{listing.pk}"
 
 
@@ -53,7 +55,7 @@ def broker_anid(broker: Broker) -> str:
     return broker.openimmo_anid or next(iter(broker.known_anids or ()), "") or ""
 
 
-def identity(listing: ListingPage, broker: Broker) -> dict[str, str | None]:
+def identity(listing: AbstractListingPage, broker: Broker) -> dict[str, str | None]:
     """The numbers a receiver knows the listing by.
 
     A listing an editor made may have none; then numbers derived from the page ID are used
@@ -74,7 +76,7 @@ def identity(listing: ListingPage, broker: Broker) -> dict[str, str | None]:
     return numbers
 
 
-def _complete_new_listing(data: Data, listing: ListingPage, broker: Broker) -> None:
+def _complete_new_listing(data: Data, listing: AbstractListingPage, broker: Broker) -> None:
     """Give an editor-made listing the structure the schema requires."""
     for container in ("objektkategorie", "geo", "kontaktperson", "verwaltung_techn"):
         patch.ensure_path(data, container)
@@ -89,7 +91,7 @@ def _complete_new_listing(data: Data, listing: ListingPage, broker: Broker) -> N
 
 
 def listing_tree(
-    listing: ListingPage,
+    listing: AbstractListingPage,
     broker: Broker,
     *,
     anhaenge: list[Data] | None = None,
@@ -121,7 +123,7 @@ def listing_tree(
     return data, problems
 
 
-def delete_tree(listing: ListingPage, broker: Broker) -> Data:
+def delete_tree(listing: AbstractListingPage, broker: Broker) -> Data:
     """A DELETE record: the listing as it was last sent, with ``aktionart="DELETE"``.
 
     Receivers need only the numbers, but the schema requires ``objektkategorie``, ``geo``

@@ -25,8 +25,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from .. import get_listing_page_model
 from ..conf import get_setting
-from ..models import Broker, ListingPage
+from ..models import AbstractListingPage, Broker
 from . import presentation
 from .contact import ContactForm, SpamSuspected, rate_limited, recipient, send_enquiry
 from .filters import (
@@ -194,7 +195,7 @@ def watchlist_context(page, request) -> dict:
         found = {
             x.pk: x
             for x in attach_card_images(
-                annotate_card_attachment(ListingPage.objects.live().filter(pk__in=ids))
+                annotate_card_attachment(get_listing_page_model().objects.live().filter(pk__in=ids))
             )
         }
     return {"saved_listings": [found[i] for i in ids if i in found], "noindex": True}
@@ -204,14 +205,14 @@ def similar_listings(index, listing, limit: int = 3) -> list:
     """Live listings of the same index like a withdrawn one: same marketing group and kind
     of property when known, closest in price first."""
     current = index.live_listings().filter(is_reference=False)
-    if isinstance(listing, ListingPage):  # a DeletedListing knows only its title
+    if isinstance(listing, AbstractListingPage):  # a DeletedListing knows only its title
         current = current.filter(marketing_q(marketing_group(listing)))
         if listing.objektart:
             same_kind = current.filter(objektart=listing.objektart)
             if same_kind.exists():
                 current = same_kind
     ordering = ("-first_published_at", "-pk")
-    price = listing.preis if isinstance(listing, ListingPage) else None
+    price = listing.preis if isinstance(listing, AbstractListingPage) else None
     if price is not None:
         current = current.annotate(distance=Func(F("preis") - price, function="ABS"))
         ordering = (F("distance").asc(nulls_last=True), "-pk")

@@ -32,15 +32,16 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from .. import get_listing_page_model
 from ..conf import get_setting
 from ..exporting.records import has_stored_record, identity, listing_tree
 from ..models import (
+    AbstractListingPage,
     Broker,
     ImportRun,
     ImportRunEntry,
     ListingAttachment,
     ListingIndexPage,
-    ListingPage,
 )
 from ..models.pages import COLUMN_FOR_FIELD
 from ..openimmo import PropertyRecord, patch
@@ -95,7 +96,7 @@ class Context:
 
 
 def _model_field(column: str) -> models.Field:
-    return ListingPage._meta.get_field(column)
+    return get_listing_page_model()._meta.get_field(column)
 
 
 def column_value(column: str, value):
@@ -115,7 +116,7 @@ def last_sent(page_data: dict | None) -> dict[str, Any]:
 
 
 def merged_values(
-    record: PropertyRecord, page: ListingPage | None, broker: Broker | None = None
+    record: PropertyRecord, page: AbstractListingPage | None, broker: Broker | None = None
 ) -> dict[str, Any]:
     """The columns to write: what was sent, plus clearing what the broker stopped sending.
 
@@ -217,7 +218,7 @@ def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> s
 
 def _indexed_models() -> list:
     """The models whose search entries a property's write updates."""
-    return [ListingPage, get_image_model(), get_document_model()]
+    return [get_listing_page_model(), get_image_model(), get_document_model()]
 
 
 # --- the property ----------------------------------------------------------------------------
@@ -345,7 +346,7 @@ def withdraw(ctx: Context, known: Known, entry: EntryResult) -> None:
             ctx.overlay.put(replace(known, live=False, withdrawn=True))
         return
     with transaction.atomic():
-        page = ListingPage.objects.select_for_update().get(pk=known.id)
+        page = get_listing_page_model().objects.select_for_update().get(pk=known.id)
         if ctx.withdraw_mode == "delete":
             entry.listing_id = None
             page.delete()
@@ -401,7 +402,7 @@ def _same_attachment(item: attachments.Located, row) -> bool:
 def same_as_listing(
     record: PropertyRecord,
     located: list[attachments.Located],
-    page: ListingPage,
+    page: AbstractListingPage,
     values: dict[str, Any] | None = None,
 ) -> bool:
     """Whether the property says nothing the listing does not say already.
@@ -520,7 +521,9 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
 
     for item in located:  # from here on the files are read, not only their hashes
         attachments.extract(item)
-    page = ListingPage.objects.get(pk=known.id) if known is not None and known.id > 0 else None
+    page = None
+    if known is not None and known.id > 0:
+        page = get_listing_page_model().objects.get(pk=known.id)
     values = merged_values(record, page, ctx.broker)
     if (
         page is not None
@@ -677,20 +680,20 @@ def _lock_index_page(broker: Broker) -> None:
 def _write_page(
     ctx: Context,
     record,
-    page: ListingPage | None,
+    page: AbstractListingPage | None,
     values,
     rows,
     digest: str,
     reference: bool,
     *,
     publish: bool,
-) -> ListingPage:
+) -> AbstractListingPage:
     creating = page is None
     draft = None
     if creating:
-        page = ListingPage(broker=ctx.broker, live=False)
+        page = get_listing_page_model()(broker=ctx.broker, live=False)
     else:
-        page = ListingPage.objects.select_for_update().get(pk=page.pk)
+        page = get_listing_page_model().objects.select_for_update().get(pk=page.pk)
         draft = editors_draft(page)
     for column, value in values.items():
         setattr(page, column, value)
@@ -730,7 +733,7 @@ def _write_page(
     return page
 
 
-def _publish(page: ListingPage, revision) -> None:
+def _publish(page: AbstractListingPage, revision) -> None:
     """Publish ``revision``, which was saved from ``page`` a moment ago, as Wagtail would.
 
     Wagtail's publish action first rebuilds the page from the revision's JSON (the page, each
@@ -754,7 +757,7 @@ _IMPORT_STATE = (
 )
 
 
-def editors_draft(page: ListingPage):
+def editors_draft(page: AbstractListingPage):
     """The unpublished revision an editor saved on top of the live listing, or None.
 
     Publishing the import's revision supersedes it; ``carry_draft`` saves it again on top,
@@ -768,7 +771,7 @@ def editors_draft(page: ListingPage):
     return revision
 
 
-def carry_draft(revision, record: PropertyRecord, page: ListingPage) -> None:
+def carry_draft(revision, record: PropertyRecord, page: AbstractListingPage) -> None:
     """Save an editor's draft again after an import, with the broker's new values merged in.
 
     The same three-way merge as for the live page, against what the broker had sent when the

@@ -40,6 +40,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
+from .. import get_listing_page_model
 from ..conf import get_setting
 from ..models import Broker, ListingAttachment
 from ..openimmo import AttachmentRef
@@ -862,12 +863,16 @@ def remove_unused(broker: Broker) -> int:
     collection = broker_collection(broker, create=False)
     if collection is None:
         return 0
-    listing_type = ContentType.objects.get_by_natural_key("wagtail_openimmo", "listingpage")
+    listing_type = ContentType.objects.get_for_model(get_listing_page_model())
     removed = 0
     for model, column in ((get_image_model(), "image_id"), (get_document_model(), "document_id")):
         used = ListingAttachment.objects.filter(**{f"{column}__isnull": False}).values(column)
         for obj in model.objects.filter(collection=collection).exclude(pk__in=used):
-            others = ReferenceIndex.get_references_to(obj).exclude(content_type=listing_type)
+            # References from listings' attachments do not count (they are what this
+            # cleans up); one from a listing's own content (``body``) does.
+            others = ReferenceIndex.get_references_to(obj).exclude(
+                content_type=listing_type, model_path__startswith="attachments."
+            )
             if others.exists():
                 continue
             with transaction.atomic():

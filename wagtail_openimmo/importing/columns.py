@@ -28,7 +28,7 @@ from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext_noop as _
 
-from ..models import ListingPage
+from .. import get_listing_page_model
 from ..models.pages import COLUMN_FOR_FIELD
 from ..openimmo import rules
 from ..openimmo.fields import FIELDS_BY_NAME, find_path
@@ -53,7 +53,7 @@ class Misfit(Exception):
 
 @cache
 def _field(column: str) -> models.Field:
-    return ListingPage._meta.get_field(column)
+    return get_listing_page_model()._meta.get_field(column)
 
 
 def _int_range(model_field: models.Field) -> tuple[int, int]:

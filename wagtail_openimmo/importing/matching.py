@@ -26,8 +26,9 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 
+from .. import get_listing_page_model
 from ..exporting.records import DERIVED_NUMBER_PREFIX
-from ..models import Broker, ListingAttachment, ListingPage
+from ..models import AbstractListingPage, Broker, ListingAttachment
 from ..openimmo import PropertyRecord
 
 KEYS = ("objektnr_intern", "openimmo_obid", "objektnr_extern")
@@ -77,7 +78,7 @@ class Known:
         )
 
     @classmethod
-    def from_page(cls, page: ListingPage) -> Known:
+    def from_page(cls, page: AbstractListingPage) -> Known:
         return cls.from_row({name: getattr(page, name) for name in KNOWN_VALUES})
 
     @property
@@ -163,7 +164,12 @@ class Catalogue:
         self.by_id: dict[int, Known] = {}
         self.files: dict[int, list[FileRow]] = defaultdict(list)
         self.by_key: dict[str, dict[str, list[Known]]] = {key: defaultdict(list) for key in KEYS}
-        rows = ListingPage.objects.filter(broker=broker).values(*KNOWN_VALUES).order_by("id")
+        rows = (
+            get_listing_page_model()
+            .objects.filter(broker=broker)
+            .values(*KNOWN_VALUES)
+            .order_by("id")
+        )
         for row in rows:
             known = self.by_id[row["id"]] = Known.from_row(row)
             for key in KEYS:
@@ -184,7 +190,7 @@ class Catalogue:
         return [self.by_id[i] for i in sorted(self.by_id)]
 
     def refresh(self, listing_id: int) -> None:
-        rows = ListingPage.objects.filter(pk=listing_id, broker=self.broker)
+        rows = get_listing_page_model().objects.filter(pk=listing_id, broker=self.broker)
         row = rows.values(*KNOWN_VALUES).first()
         self.files.pop(listing_id, None)
         if row is None:
@@ -236,7 +242,8 @@ def _candidates(
     if catalogue is not None:
         known = catalogue.candidates(key, value)
     else:
-        rows = ListingPage.objects.filter(broker=broker, **{key: value}).values(*KNOWN_VALUES)
+        listings = get_listing_page_model().objects.filter(broker=broker, **{key: value})
+        rows = listings.values(*KNOWN_VALUES)
         known = [Known.from_row(row) for row in rows.order_by("id")]
     if overlay is None or not overlay.changed:
         return known
@@ -308,7 +315,7 @@ def _by_derived_number(
             return None
         return known
     row = (
-        ListingPage.objects.filter(broker=broker, pk=int(page_id))
+        get_listing_page_model().objects.filter(broker=broker, pk=int(page_id))
         .filter(Q(objektnr_extern__isnull=True) | Q(objektnr_extern=""))
         .filter(Q(objektnr_intern__isnull=True) | Q(objektnr_intern=""))
         .values(*KNOWN_VALUES)

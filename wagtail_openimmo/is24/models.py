@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
+from ..listing_relations import ListingOneToOneField
 
 # IS24's real-estate types in words, for the admin and for messages that name a type.
 REALESTATE_TYPE_LABELS = {
@@ -186,8 +187,7 @@ class IS24ListingState(models.Model):
     instead of creating a duplicate.
     """
 
-    listing = models.OneToOneField(
-        "wagtail_openimmo.ListingPage",
+    listing = ListingOneToOneField(
         verbose_name=_("listing"),
         null=True,
         blank=True,

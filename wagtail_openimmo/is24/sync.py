@@ -45,8 +45,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from .. import conf
-from ..models import Broker, ListingAttachment, ListingPage
+from .. import conf, get_listing_page_model
+from ..models import AbstractListingPage, Broker, ListingAttachment
 from .client import (
     IS24AuthError,
     IS24Client,
@@ -188,7 +188,7 @@ def diff_attachments(
 class Plan:
     """What to do for one listing (or one orphaned state row)."""
 
-    listing: ListingPage | None
+    listing: AbstractListingPage | None
     state: IS24ListingState | None
     active: bool
     mapped: MappedListing | None = None
@@ -323,7 +323,7 @@ def unreadable(exc: OSError) -> MappingProblem:
     )
 
 
-def is_active(listing: ListingPage) -> bool:
+def is_active(listing: AbstractListingPage) -> bool:
     """Whether a listing should be visible on IS24."""
     return bool(listing.live and listing.withdrawn_at is None and not listing.is_reference)
 
@@ -337,10 +337,10 @@ class _Planner:
         self.result = result
         self.channel = int(conf.get_setting("IS24_CHANNEL_ID"))
 
-    def listings(self) -> Iterator[ListingPage]:
+    def listings(self) -> Iterator[AbstractListingPage]:
         """The broker's listings, in chunks: a broker may have thousands."""
         ids = list(
-            ListingPage.objects.filter(broker=self.broker)
+            get_listing_page_model().objects.filter(broker=self.broker)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -350,7 +350,7 @@ class _Planner:
         )
         for start in range(0, len(ids), CHUNK):
             yield from (
-                ListingPage.objects.filter(pk__in=ids[start : start + CHUNK])
+                get_listing_page_model().objects.filter(pk__in=ids[start : start + CHUNK])
                 .select_related("is24_state")
                 .prefetch_related(attachments)
                 .order_by("pk")

@@ -43,9 +43,9 @@ def connection_buttons(snippet, user, next_url=None):
 @hooks.register("register_page_header_buttons")
 def listing_is24_buttons(page, user, view_name, next_url=None):
     """On a listing's admin pages: its IS24 state and, while published, its IS24 page."""
-    from ..models import ListingPage
+    from ..models import AbstractListingPage
 
-    if not issubclass(page.specific_class or type(page), ListingPage):
+    if not issubclass(page.specific_class or type(page), AbstractListingPage):
         return
     state = IS24ListingState.objects.filter(listing_id=page.pk).select_related("connection").first()
     if state is None or not user.has_perm("wagtail_openimmo_is24.view_is24listingstate"):

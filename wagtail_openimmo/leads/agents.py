@@ -38,8 +38,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from .. import get_listing_page_model
 from ..conf import get_setting
-from ..models import ListingPage, SearchAgent, SearchAgentMatch
+from ..models import SearchAgent, SearchAgentMatch
 
 logger = logging.getLogger(__name__)
 
@@ -214,8 +215,9 @@ def match_listings(listing_ids: Iterable[int]) -> int:
     ids = list(set(listing_ids))
     if not ids:
         return 0
+    listing_model = get_listing_page_model()
     listings = list(
-        ListingPage.objects.filter(pk__in=ids, live=True, is_reference=False).select_related(
+        listing_model.objects.filter(pk__in=ids, live=True, is_reference=False).select_related(
             "broker"
         )
     )
@@ -242,7 +244,7 @@ def match_listings(listing_ids: Iterable[int]) -> int:
     below: dict[str, list] = defaultdict(list)
     prefixes = {path for _pk, path, _f, page_id in agents if page_id not in portal_brokers}
     for listing in listings:
-        for length in range(ListingPage.steplen, len(listing.path), ListingPage.steplen):
+        for length in range(listing_model.steplen, len(listing.path), listing_model.steplen):
             prefix = listing.path[:length]
             if prefix in prefixes:
                 below[prefix].append(listing)
@@ -337,7 +339,7 @@ def send_due(now: dt.datetime | None = None, *, request=None) -> int:
         )
         listing_ids = [match.listing_id for match in pending]
         listings = list(
-            ListingPage.objects.live().filter(pk__in=listing_ids).order_by("-first_published_at")
+            get_listing_page_model().objects.live().filter(pk__in=listing_ids).order_by("-first_published_at")
         )
         if not listings:
             continue

@@ -11,6 +11,7 @@ from .pages import (
     ListingAttachment,
     ListingIndexPage,
     ListingPage,
+    listing_page_indexes,
 )
 from .portal import PortalSearchPage, WatchlistPage
 from .runs import ImportRun, ImportRunEntry
@@ -36,4 +37,5 @@ __all__ = [
     "SearchAgentMatch",
     "WatchlistPage",
     "WorkerHeartbeat",
+    "listing_page_indexes",
 ]

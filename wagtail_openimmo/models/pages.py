@@ -18,8 +18,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
-from modelcluster.fields import ParentalKey
 from rest_framework import serializers
+from wagtail import blocks
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -31,14 +31,18 @@ from wagtail.admin.panels import (
 from wagtail.api import APIField
 from wagtail.coreutils import resolve_model_string
 from wagtail.documents import get_document_model_string
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model_string
 from wagtail.images.api.fields import ImageRenditionField
+from wagtail.images.blocks import ImageBlock
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from .. import get_listing_page_model, get_listing_page_model_string
 from ..conf import get_setting
+from ..listing_form import ListingPageForm
+from ..listing_relations import ListingBrokerKey, ListingParentalKey
 from ..openimmo.features import KEY_FEATURES, key_features, sale_status
 from ..openimmo.fields import FIELDS_BY_NAME
 
@@ -54,7 +58,9 @@ COLUMN_FOR_FIELD = {"objekttitel": "title"}
 def listing_field(name: str) -> models.Field:
     """The Django field for the OpenImmo value ``name`` (see ``openimmo.fields.FIELDS``)."""
     spec = FIELDS_BY_NAME[name]
-    label = spec.label or name
+    # The labels are marked for translation in ``openimmo.fields`` (a package without
+    # Django); translated here, in the editor's language.
+    label = _(spec.label) if spec.label else name
     if spec.kind == "text":
         return models.CharField(label, max_length=spec.max_length, blank=True, null=True)
     if spec.kind == "longtext":
@@ -73,6 +79,46 @@ def listing_field(name: str) -> models.Field:
         return models.DateField(label, null=True, blank=True)
     raise ValueError(spec.kind)
 
+
+def listing_page_indexes(prefix: str) -> list[models.Index]:
+    """The indexes the importer's lookups and the sorting by price need, named
+    ``<prefix>_intern`` etc. (index names are unique per database: a site's own listing
+    model passes its own prefix, at most 18 characters, in its ``Meta.indexes``)."""
+    return [
+        models.Index(fields=["broker", "objektnr_intern"], name=f"{prefix}_intern"),
+        models.Index(fields=["broker", "openimmo_obid"], name=f"{prefix}_obid"),
+        models.Index(fields=["broker", "objektnr_extern"], name=f"{prefix}_extern"),
+        models.Index(fields=["vermarktungsart", "preis"], name=f"{prefix}_price"),
+    ]
+
+
+class ListingBodyBlock(blocks.StreamBlock):
+    """The agency's own content on a listing: headings, text and pictures."""
+
+    heading = blocks.CharBlock(label=_("Heading"), form_classname="title", max_length=255)
+    paragraph = blocks.RichTextBlock(
+        label=_("Paragraph"), features=["bold", "italic", "link", "ol", "ul"]
+    )
+    image = ImageBlock(label=_("Image"))
+
+
+class AttachmentsPanel(InlinePanel):
+    """The listing's pictures and documents. Attachments belong to the listing model the site
+    chose (``LISTING_PAGE_MODEL``): the other one (the app's ``ListingPage`` when a site has
+    its own) has none, and there the panel stays empty instead of failing."""
+
+    def on_model_bound(self):
+        self.unused = not hasattr(self.model, self.relation_name)
+        if self.unused:  # what Wagtail's checks look at: the attachment model
+            self.db_field = ListingAttachment._meta.get_field("listing").remote_field
+        else:
+            super().on_model_bound()
+
+    def get_form_options(self):
+        return {} if self.unused else super().get_form_options()
+
+
+LISTING_TEMPLATE = "wagtail_openimmo/listing_page.html"
 
 # Sub-paths of a listing index that are not listings (see ``leads.views``). They take
 # precedence over a listing whose slug happened to be one of them.
@@ -119,7 +165,7 @@ class AbstractListingIndexPage(Page):
 
     def live_listings(self):
         """The live listings below this page, references included."""
-        return ListingPage.objects.child_of(self).live()
+        return get_listing_page_model().objects.child_of(self).live()
 
     # The views live in ``frontend.views``, which imports these models at module level; the
     # models import it only when called, so the module-level imports stay acyclic.
@@ -143,7 +189,8 @@ class AbstractListingIndexPage(Page):
         except Http404:
             if len(path_components) == 1 and self.live:
                 withdrawn = (
-                    ListingPage.objects.child_of(self)
+                    get_listing_page_model()
+                    .objects.child_of(self)
                     .filter(slug=path_components[0], live=False, withdrawn_at__isnull=False)
                     .first()
                 )
@@ -171,8 +218,12 @@ class AbstractListingIndexPage(Page):
 
 
 class ListingIndexPage(AbstractListingIndexPage):
-    subpage_types = ["wagtail_openimmo.ListingPage"]
     template = "wagtail_openimmo/listing_index_page.html"
+
+    @classmethod
+    def clean_subpage_models(cls):
+        """Listings of the listing page model (``LISTING_PAGE_MODEL``), read on each call."""
+        return [resolve_model_string(get_listing_page_model_string())]
 
     @classmethod
     def clean_parent_page_models(cls):
@@ -194,10 +245,18 @@ class AbstractListingPage(Page):
 
     What people search, filter and sort on is stored in columns named as in OpenImmo;
     the complete ``<immobilie>`` element is kept in ``openimmo_data`` so that nothing the
-    broker sent is lost and an export gives it back.
+    broker sent is lost and an export gives it back. ``body`` is the agency's own content,
+    which imports never touch.
+
+    A site that wants more fields subclasses this (not ``ListingPage``) and names its model
+    in ``WAGTAIL_OPENIMMO["LISTING_PAGE_MODEL"]`` (docs/extending.md).
     """
 
-    broker = models.ForeignKey(
+    parent_page_types = ["wagtail_openimmo.ListingIndexPage"]
+    subpage_types: list[str] = []
+    template = LISTING_TEMPLATE
+
+    broker = ListingBrokerKey(
         "wagtail_openimmo.Broker",
         verbose_name=_("broker"),
         on_delete=models.PROTECT,
@@ -348,6 +407,16 @@ class AbstractListingPage(Page):
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
 
+    # the agency's own content, below the broker's description; imports never touch it
+    body = StreamField(
+        ListingBodyBlock(),
+        blank=True,
+        verbose_name=_("additional content"),
+        help_text=_(
+            "The agency's own content, shown below the description. Imports never change it."
+        ),
+    )
+
     search_fields = [
         *Page.search_fields,
         index.SearchField("ort"),
@@ -408,7 +477,8 @@ class AbstractListingPage(Page):
         FieldPanel("lage"),
         FieldPanel("ausstatt_beschr"),
         FieldPanel("sonstige_angaben"),
-        InlinePanel("attachments", heading=_("Pictures and documents"), label=_("attachment")),
+        FieldPanel("body"),
+        AttachmentsPanel("attachments", heading=_("Pictures and documents"), label=_("attachment")),
     ]
     facts_panels = [
         MultiFieldPanel(
@@ -513,6 +583,7 @@ class AbstractListingPage(Page):
             heading=_("Contact person"),
         ),
     ]
+    base_form_class = ListingPageForm
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("Content")),
@@ -524,6 +595,12 @@ class AbstractListingPage(Page):
 
     class Meta:
         abstract = True
+
+    @classmethod
+    def can_create_at(cls, parent) -> bool:
+        """Only the listing model the site chose (``LISTING_PAGE_MODEL``) is offered to
+        editors; the other one keeps its table but takes no new pages."""
+        return cls is get_listing_page_model() and super().can_create_at(parent)
 
     def save(self, *args, **kwargs):
         self.preis, self.flaeche = self.derived_price_and_area()
@@ -620,6 +697,12 @@ class AbstractListingPage(Page):
         )
         return attachment.image if attachment else None
 
+    def get_template(self, request, *args, **kwargs):
+        """The model's own template (Wagtail's default ``<app>/<model>.html`` for a site's
+        listing model) if there is one, else the app's ``listing_page.html``."""
+        own = super().get_template(request, *args, **kwargs)
+        return own if own == LISTING_TEMPLATE else [own, LISTING_TEMPLATE]
+
     def get_context(self, request, *args, contact_form=None, **kwargs):
         from ..frontend.views import listing_context
 
@@ -658,19 +741,13 @@ class AbstractListingPage(Page):
 
 
 class ListingPage(AbstractListingPage):
-    parent_page_types = ["wagtail_openimmo.ListingIndexPage"]
-    subpage_types: list[str] = []
-    template = "wagtail_openimmo/listing_page.html"
+    """The app's listing model, used unless the site chooses its own
+    (``LISTING_PAGE_MODEL``)."""
 
     class Meta:
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
-        indexes = [
-            models.Index(fields=["broker", "objektnr_intern"], name="openimmo_lst_intern"),
-            models.Index(fields=["broker", "openimmo_obid"], name="openimmo_lst_obid"),
-            models.Index(fields=["broker", "objektnr_extern"], name="openimmo_lst_extern"),
-            models.Index(fields=["vermarktungsart", "preis"], name="openimmo_lst_price"),
-        ]
+        indexes = listing_page_indexes("openimmo_lst")
 
 
 class ListingAttachmentQuerySet(models.QuerySet):
@@ -706,9 +783,7 @@ class ListingAttachment(Orderable):
     KIND_LINK = "link"
     KINDS = [(KIND_IMAGE, _("image")), (KIND_DOCUMENT, _("document")), (KIND_LINK, _("link"))]
 
-    listing = ParentalKey(
-        "wagtail_openimmo.ListingPage", on_delete=models.CASCADE, related_name="attachments"
-    )
+    listing = ListingParentalKey(on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=10, choices=KINDS, default=KIND_IMAGE)
     gruppe = models.CharField(
         _("group"),

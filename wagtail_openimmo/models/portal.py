@@ -8,7 +8,6 @@ listings a visitor saved ("Merkzettel") — kept in the visitor's browser, never
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,8 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+
+from .. import get_listing_page_model
 
 
 class PortalSearchPage(Page):
@@ -52,9 +53,7 @@ class PortalSearchPage(Page):
 
     def live_listings(self):
         """Live, current listings (no references) of the chosen brokers."""
-        # By name: a sibling module import would count as a cycle through models/__init__.
-        listing_model = apps.get_model("wagtail_openimmo", "ListingPage")
-        listings = listing_model.objects.live().filter(is_reference=False)
+        listings = get_listing_page_model().objects.live().filter(is_reference=False)
         chosen = self.chosen_broker_ids()
         if chosen:
             listings = listings.filter(broker_id__in=chosen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..listing_relations import ListingForeignKey
 from ..logsafe import escape
 from ..messages import run_message
 
@@ -124,9 +125,9 @@ class ImportRunEntry(models.Model):
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="entries")
     position = models.PositiveIntegerField(_("position in file"), default=0)
-    listing = models.ForeignKey(
-        "wagtail_openimmo.ListingPage", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("listing"),
+    listing = ListingForeignKey(
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("listing"),
     )
     objektnr = models.CharField(_("object number"), max_length=255, blank=True)
     title = models.CharField(_("title"), max_length=255, blank=True)

@@ -17,8 +17,9 @@ from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.views.pages.bulk_actions.page_bulk_action import PageBulkAction
 
+from .. import get_listing_page_model
 from ..exporting import ExportError, export_broker
-from ..models import AbstractListingPage, Broker, ListingPage
+from ..models import AbstractListingPage, Broker
 
 EXPORT_PERMISSION = "wagtail_openimmo.change_broker"
 
@@ -82,7 +83,7 @@ class ExportListingsBulkAction(PageBulkAction):
 
     def form_valid(self, form):
         objects, _without_access = self.get_actionable_objects()
-        listings = ListingPage.objects.filter(pk__in=[page.pk for page in objects])
+        listings = get_listing_page_model().objects.filter(pk__in=[page.pk for page in objects])
         brokers = list(Broker.objects.filter(listings__in=listings).distinct())
         if len(brokers) != 1:
             messages.error(
