@@ -246,7 +246,7 @@ def quick_fingerprint(
     ``openimmo_fingerprint`` and only when the property had nothing to report, so an equal
     one means the full reading would find the property unchanged and without a message.
     """
-    if not record.source_digest or record.source_paths is None or not ctx.upload.is_zip:
+    if not record.source_digest or record.source_paths is None:
         return None
     hashes = []
     for pfad in record.source_paths:
