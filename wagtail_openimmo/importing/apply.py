@@ -730,7 +730,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
                     publish=not stays_hidden,
                     quick=quick,
                 )
-            update_references(page)
+            update_references(page, fresh=True)  # as published a moment ago
             for obj in stored.objects:
                 update_references(obj, fresh=True)
             entry.listing_id = page.pk

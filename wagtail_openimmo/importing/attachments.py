@@ -817,7 +817,10 @@ def _create(model, item: Prepared, collection, stored: Stored):
         obj.width, obj.height = item.width, item.height
     content = _content_file(item)
     try:
-        obj.file.save(item.file_name, content, save=False)
+        if item.kind == "image" and item.width:
+            _save_measured(obj.file, item.file_name, content)
+        else:
+            obj.file.save(item.file_name, content, save=False)
     finally:
         content.close()
     stored.files.append((obj.file.storage, obj.file.name))
@@ -828,6 +831,21 @@ def _create(model, item: Prepared, collection, stored: Stored):
     else:
         stored.documents_created += 1
     return obj
+
+
+def _save_measured(field_file, name: str, content) -> None:
+    """``field_file.save(name, content, save=False)`` for a picture whose width and height
+    are set already (``_check`` measured them with Pillow).
+
+    What ``FieldFile.save`` does, but the name is set on the file itself rather than assigned
+    to the model's attribute: that assignment makes the image field read the dimensions
+    from the stored file again, and Wagtail's reader (Willow) decodes the whole picture for
+    that -- the same Pillow size ``_check`` measured, at the cost of a second decode.
+    """
+    field = field_file.field
+    name = field.generate_filename(field_file.instance, name)
+    field_file.name = field_file.storage.save(name, content, max_length=field.max_length)
+    field_file._committed = True
 
 
 def remove_unused(broker: Broker) -> int:
