@@ -220,3 +220,40 @@ def test_the_same_listing_twice_in_one_file_is_decided_in_order(tmp_path, broker
     # each copy differs from what the one before it left: both are applied again
     assert [e.outcome for e in again.entries] == ["updated", "updated"]
     assert ListingPage.objects.get(objektnr_intern="1").kaufpreis == 200000
+
+
+def test_the_settings_part_is_the_same_in_every_process():
+    """Stored by one worker, compared by another: a set-valued setting (whose order
+    differs between processes) or a function must not make every fingerprint miss."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import django; django.setup()\n"
+        "from django.test import override_settings\n"
+        "from wagtail_openimmo.importing.apply import quick_salt\n"
+        "with override_settings(WAGTAIL_OPENIMMO={'STRICT_VALIDATION': {'a', 'b', 'c', 'd'},"
+        " 'COLLECTION_NAME': len}):\n"
+        "    print(quick_salt())\n"
+    )
+    salts = set()
+    for seed in ("1", "2", "3"):
+        env = {
+            **os.environ,
+            "PYTHONHASHSEED": seed,
+            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tests.settings"),
+            "PYTHONPATH": str(root),
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        salts.add(out.stdout.strip())
+    assert len(salts) == 1 and len(salts.pop()) == 64

@@ -229,8 +229,18 @@ def quick_salt() -> str:
         except OSError:
             xsd_stat = "missing"
     payload = [QUICK_VERSION, FINGERPRINT_VERSION, package, settings, xsd_stat]
-    text = json.dumps(payload, sort_keys=True, default=repr)
+    text = json.dumps(payload, sort_keys=True, default=_stable)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stable(value) -> Any:
+    """A setting's value that JSON cannot hold, the same in every process (a set's order
+    and an object's address would make every quick fingerprint miss in the next one)."""
+    if isinstance(value, set | frozenset):
+        return sorted(repr(item) for item in value)
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+    return repr(value)
 
 
 def quick_fingerprint(
