@@ -12,6 +12,12 @@ race on the same pages (and a full transfer could withdraw what the other just c
 On PostgreSQL the lock is a session-level advisory lock (works across machines that share the
 database); elsewhere (SQLite, which lives on one machine) it is an exclusive ``flock`` on
 ``<inbox root>/.locks/broker-<id>.lock``.
+
+The advisory lock lives as long as the database session that took it. When the database
+drops that session in the middle of an import, Django opens a new connection at the next
+query (after a failed rollback it closes the broken one) and the import could go on without
+its lock, side by side with another worker's. ``check_broker_lock`` notices: the importer
+calls it before each property and stops the run (``BrokerLockLost``) instead.
 """
 
 from __future__ import annotations
@@ -48,6 +54,38 @@ class BrokerLocked(Exception):
         self.timeout = timeout
 
 
+class BrokerLockLost(Exception):
+    """The database session holding a broker's advisory lock is gone: the lock went with it."""
+
+    def __init__(self, broker_id: int):
+        super().__init__(
+            _(
+                "The database connection that held the import lock of broker %(id)s was "
+                "lost; the import stopped so that it cannot run beside another one."
+            )
+            % {"id": broker_id}
+        )
+        self.broker_id = broker_id
+
+
+def _sessions() -> dict[int, tuple[str, object]]:
+    """Per thread: broker id -> (database alias, the DB-API connection holding its lock)."""
+    if not hasattr(_held, "sessions"):
+        _held.sessions = {}
+    return _held.sessions
+
+
+def check_broker_lock(broker_id: int) -> None:
+    """Raise ``BrokerLockLost`` if this thread's lock of ``broker_id`` went with a lost
+    database session (PostgreSQL; a file lock cannot be lost this way)."""
+    held = _sessions().get(int(broker_id))
+    if held is None:
+        return
+    using, session = held
+    if connections[using].connection is not session:
+        raise BrokerLockLost(int(broker_id))
+
+
 def _depths() -> dict[int, int]:
     if not hasattr(_held, "depths"):
         _held.depths = {}
@@ -81,6 +119,7 @@ def broker_lock(
     connection = connections[using]
     if connection.vendor == "postgresql":
         release = _acquire_pg(connection, broker_id, timeout)
+        _sessions()[broker_id] = (using, connection.connection)
     else:
         release = _acquire_flock(broker_id, timeout)
     depths[broker_id] = 1
@@ -88,6 +127,7 @@ def broker_lock(
         yield
     finally:
         depths.pop(broker_id, None)
+        _sessions().pop(broker_id, None)
         release()
 
 

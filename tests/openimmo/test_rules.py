@@ -305,10 +305,19 @@ def test_valid_property_passes_strict_mode():
     assert record.problems == []
 
 
-def test_element_order_is_an_error_in_strict_mode_only():
-    xml = transfer(immobilie(extra="<flaechen><wohnflaeche>80</wohnflaeche></flaechen>"))
+def test_element_order_is_an_error_in_strict_mode_and_one_warning_in_lenient_mode():
+    extra = (
+        "<flaechen><wohnflaeche>80</wohnflaeche></flaechen>"
+        "<kontaktperson><vorname>Erika</vorname><name>Muster</name></kontaktperson>"
+    )
+    xml = transfer(immobilie(extra=extra))
     _transfer, (lenient,) = read(xml)
-    assert lenient.problems == []
+    assert lenient.ok
+    [warned] = lenient.problems
+    assert (warned.code, warned.severity) == ("element_order", "warning")
+    assert warned.line == line_of(xml, "<flaechen>") and warned.params["count"] >= 2
+    assert_sentence(warned.message, "<flaechen>", "<verwaltung_techn>", "read all the same")
+    xml = transfer(immobilie(extra="<flaechen><wohnflaeche>80</wohnflaeche></flaechen>"))
     _record, problem = check(xml, "element_order", strict=True)
     assert problem.severity == "error" and problem.line == line_of(xml, "<flaechen>")
     assert_sentence(problem.message, "<flaechen>", "<verwaltung_techn>", "<immobilie>")

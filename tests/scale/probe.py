@@ -118,8 +118,36 @@ def state() -> dict:
     }
 
 
+def import_losing_session(broker: str, path: str, after: int) -> dict:
+    """Import ``path`` for ``broker`` in this process; after ``after`` properties the
+    database drops the session that holds the broker's advisory lock, and Django opens a new
+    connection for the next query (as it does after a failed rollback)."""
+    import contextlib
+    from pathlib import Path
+
+    from django.db import connection
+
+    from wagtail_openimmo.importing import import_file
+    from wagtail_openimmo.models import Broker, ListingPage
+
+    def progress(kind, done, total):
+        if kind == "properties" and done == after:
+            with contextlib.suppress(Exception), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            connection.close()
+
+    target = Broker.objects.get(slug=broker)
+    try:
+        import_file(Path(path), target, progress=progress)
+        raised = None
+    except Exception as exc:
+        raised = type(exc).__name__
+    return {"raised": raised, "listings": ListingPage.objects.filter(broker=target).count()}
+
+
 COMMANDS = {
     "setup": setup, "enqueue": enqueue, "enqueue_uploads": enqueue_uploads, "state": state,
+    "import_losing_session": import_losing_session,
 }
 
 

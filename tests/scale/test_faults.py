@@ -149,3 +149,16 @@ def test_database_gone_mid_import_fails_cleanly_and_is_retried(site):
     site.wait_for(lambda: not processing.exists(), timeout=180, what="the retry")
     state = _assert_complete(site, processing)
     assert [r["status"] for r in state["runs"]] == ["failed", "imported"]
+
+
+def test_an_import_stops_when_its_lock_went_with_a_lost_database_session(site):
+    # The advisory lock belongs to the database session: when the database drops it and
+    # Django quietly opens a new connection, the import must stop, not go on unlocked beside
+    # another worker's import of the same broker.
+    site.probe("setup", brokers=["acme"])
+    path = drop(site.inbox, "acme", "stock.zip", [prop(n) for n in range(6)],
+                anid="ACME-ANID", marker=False)
+    outcome = site.probe("import_losing_session", broker="acme", path=str(path), after=2)
+    assert outcome == {"raised": "BrokerLockLost", "listings": 2}
+    [run] = site.probe("state")["runs"]
+    assert run["status"] == "failed" and "BrokerLockLost" in run["message"]

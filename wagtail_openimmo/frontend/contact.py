@@ -50,7 +50,8 @@ def new_token(listing_id=None) -> str:
 
 
 def _used_key(token: str) -> str:
-    return f"wagtail_openimmo:contact-token:{salted_hmac(SIGNING_SALT, token).hexdigest()}"
+    digest = salted_hmac(SIGNING_SALT, token, algorithm="sha256").hexdigest()
+    return f"wagtail_openimmo:contact-token:{digest}"
 
 
 class SpamProtectedForm(forms.Form):
@@ -165,7 +166,7 @@ def client_ip(request) -> str:
 
 def rate_limited(request) -> bool:
     """Count this submission; True when the client IP is over the limit."""
-    digest = salted_hmac(SIGNING_SALT, client_ip(request)).hexdigest()
+    digest = salted_hmac(SIGNING_SALT, client_ip(request), algorithm="sha256").hexdigest()
     key = f"wagtail_openimmo:contact:{digest}"
     window = get_setting("CONTACT_RATE_WINDOW")
     cache.add(key, 0, window)

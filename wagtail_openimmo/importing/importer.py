@@ -41,7 +41,7 @@ from django.utils.translation import gettext_noop as _
 
 from .. import workspace
 from ..conf import get_setting
-from ..locks import broker_lock
+from ..locks import broker_lock, check_broker_lock
 from ..models import Broker, ImportRun
 from ..openimmo import TransferRefused
 from ..openimmo.problems import Problem, error, warning
@@ -455,6 +455,7 @@ class _Importer:
             return None
 
         def shortcut(record):
+            check_broker_lock(self.broker.pk)  # nothing is decided without the lock
             try:
                 return apply.shortcut(ctx, record, xml, self.position)
             except Exception as exc:
@@ -479,6 +480,7 @@ class _Importer:
         try:
             self.position = 0
             for xml, item in self.records():
+                check_broker_lock(self.broker.pk)
                 if isinstance(item, EntryResult):  # unchanged, logged by the shortcut
                     entry = item
                 else:
@@ -488,6 +490,7 @@ class _Importer:
                 if ctx.progress is not None:
                     ctx.progress("properties", self.position, self.total)
             if self.result.umfang == "VOLL":
+                check_broker_lock(self.broker.pk)
                 self.withdraw_missing(self.position)
         except BaseException:
             # the log lines of the properties done before the crash (best effort: the

@@ -23,6 +23,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.utils import DataError
 from django.utils.translation import gettext_noop as _
 
+from ..locks import BrokerLockLost
 from ..openimmo import PropertyRecord
 from ..openimmo.problems import error
 from . import apply
@@ -51,7 +52,9 @@ def whole_file_failure(exc: BaseException) -> bool:
     Interrupts and exits, memory, the database (connection, locks, schema: any database
     error but a row's own integrity or data error), the disk and the settings.
     """
-    if not isinstance(exc, Exception) or isinstance(exc, MemoryError | ImproperlyConfigured):
+    if not isinstance(exc, Exception) or isinstance(
+        exc, MemoryError | ImproperlyConfigured | BrokerLockLost
+    ):
         return True
     if isinstance(exc, DatabaseError):
         return not isinstance(exc, IntegrityError | DataError)

@@ -105,7 +105,7 @@ def listing_matches(filters: dict, listing) -> bool:
 
 def ip_hash(ip: str) -> str:
     """A keyed hash of the consenting IP: proof of the opt-in, not the address itself."""
-    return salted_hmac("wagtail_openimmo.search_agent", ip or "").hexdigest()
+    return salted_hmac("wagtail_openimmo.search_agent", ip or "", algorithm="sha256").hexdigest()
 
 
 def subscribe(*, index_page, broker, email: str, filters: dict[str, str], ip: str,

@@ -175,6 +175,8 @@ def check_record(record: PropertyRecord, element, *, strict: bool = False) -> li
                       "as TITELBILD or BILD)."),
                     line=record.line, path="anhaenge")
         )
+    if not strict:
+        problems.extend(_order_warning(element))
     if strict:
         problems.extend(check_order(element))
         objektart = find_path(element, "objektkategorie/objektart")
@@ -203,6 +205,7 @@ LENIENT_CODES = (
     "kaufpreis_missing",
     "miete_missing",
     "negative_value",
+    "element_order",
 )
 
 
@@ -349,6 +352,23 @@ def _flags(element, path: str) -> set[str]:
         return set()
     # the same reading of booleans as fields._true_flags, so the rules see what was stored
     return {localname(k).upper() for k, v in node.attrib.items() if values.parse_bool(v)[0]}
+
+
+def _order_warning(element) -> list[Problem]:
+    """Lenient mode: one warning for the elements out of the schema's order (read all the
+    same), naming the first; real exporters' files often have many, and one line says it."""
+    found = [p for p in check_order(element) if p.code == "element_order"]
+    if not found:
+        return []
+    first = found[0]
+    return [
+        warning("element_order",
+                _("Elements are out of the OpenImmo schema's order ({count} in all); the "
+                  "first: <{name}> must come before <{previous}> inside <{parent}>. They "
+                  "were read all the same; please have the software write them in the "
+                  "schema's order."),
+                line=first.line, path=first.path, count=len(found), **first.params)
+    ]
 
 
 def check_order(element, path: str = "") -> list[Problem]:

@@ -22,6 +22,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from ..inbox import overview
 from ..inbox.requeue import RequeueError, requeue_failed
 from ..models import ImportRun
+from ..permissions import IMPORT_RUN_POLICY
 from ..timewords import relative
 from ..workers import worker_health
 from .dispatch import WorkerHealthMixin
@@ -33,6 +34,7 @@ class InboxOverviewView(
     WorkerHealthMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
 ):
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "view"
     template_name = "wagtail_openimmo/admin/inbox_overview.html"
     page_title = gettext_lazy("Inbox")
@@ -65,6 +67,7 @@ class InboxStatusView(PermissionCheckedMixin, View):
     """JSON for the overview's live refresh: the state and progress of each file."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "view"
 
     def get(self, request):
@@ -85,6 +88,7 @@ class InboxStatusView(PermissionCheckedMixin, View):
 
 class DownloadInboxFileView(PermissionCheckedMixin, View):
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "view"
 
     def get(self, request, folder, place, name):
@@ -98,6 +102,7 @@ class RequeueFailedView(PermissionCheckedMixin, View):
     """POST: move a failed file back into its inbox folder, to be imported again."""
 
     model = ImportRun
+    permission_policy = IMPORT_RUN_POLICY
     permission_required = "run_import"
     http_method_names = ["post"]
 
