@@ -13,7 +13,7 @@ inline panels, cascades) and describe themselves to migrations as what they are 
 database: a reference to Wagtail's page table. A listing's primary key *is* its page's id
 (multi-table inheritance), so the column and its constraint are the same for every listing
 model, the app's migrations stay the same whatever the site chooses, and installs that
-started with ``ListingPage`` keep their data (migration 0011 moved the constraint from
+started with ``ListingPage`` keep their data (migration 0012 moved the constraint from
 the listing table to the page table).
 """
 

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from . import get_listing_page_model
 from .compat import document_permission_policy
-from .models import ListingAttachment, ListingPage
+from .models import ListingAttachment
 
 
-def listings_of(document) -> list[ListingPage]:
+def listings_of(document) -> list:
     """The listing pages ``document`` is attached to."""
     ids = ListingAttachment.objects.filter(document=document).values("listing_id")
-    return list(ListingPage.objects.filter(pk__in=ids).specific(defer=True))
+    return list(get_listing_page_model().objects.filter(pk__in=ids).specific(defer=True))
 
 
 def may_see_hidden(user, document, listings) -> bool:

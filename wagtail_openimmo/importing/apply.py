@@ -33,7 +33,7 @@ from wagtail.models import Page
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .. import get_listing_page_model
-from ..conf import get_setting
+from ..conf import DEFAULTS, get_setting
 from ..exporting.records import has_stored_record, identity, listing_tree
 from ..models import (
     AbstractListingPage,
@@ -86,6 +86,7 @@ class Context:
     pending_entries: list[ImportRunEntry] = field(default_factory=list)
     # downloads by URL of the whole upload (REMOTE_MAX_DOWNLOADS, REMOTE_MAX_SECONDS)
     remote_budget: attachments.RemoteBudget = field(default_factory=attachments.RemoteBudget)
+    quick_salt: str = ""  # what besides the file decides an import (``quick_salt()``)
 
     @property
     def quota_used(self) -> int:
@@ -202,6 +203,101 @@ def fingerprint(record: PropertyRecord, located: list[attachments.Located]) -> s
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Bump when anything that decides how a property is read, checked or mapped changes in a way
+# the other parts of ``quick_salt`` do not show (the package's version, FINGERPRINT_VERSION).
+QUICK_VERSION = 1
+
+
+def quick_salt() -> str:
+    """What decides the outcome of an unchanged property besides its bytes and files: the
+    importer's versions and every setting of the app (strict or lenient mode, the XSD and
+    the file behind it, the limits). A different salt makes every quick fingerprint miss."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = version("wagtail-openimmo")
+    except PackageNotFoundError:  # pragma: no cover - run from a checkout
+        package = "?"
+    settings = {name: get_setting(name) for name in sorted(DEFAULTS)}
+    xsd = settings.get("XSD_PATH")
+    xsd_stat = None
+    if xsd:
+        try:
+            info = Path(xsd).stat()
+            xsd_stat = [info.st_size, info.st_mtime_ns]
+        except OSError:
+            xsd_stat = "missing"
+    payload = [QUICK_VERSION, FINGERPRINT_VERSION, package, settings, xsd_stat]
+    text = json.dumps(payload, sort_keys=True, default=_stable)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stable(value) -> Any:
+    """A setting's value that JSON cannot hold, the same in every process (a set's order
+    and an object's address would make every quick fingerprint miss in the next one)."""
+    if isinstance(value, set | frozenset):
+        return sorted(repr(item) for item in value)
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+    return repr(value)
+
+
+def quick_fingerprint(
+    ctx: Context, record: PropertyRecord, xml: XmlFile | None
+) -> tuple[str, list[str]] | None:
+    """The quick fingerprint of ``record`` and the SHA-256 of each of its files, or None
+    when the property cannot take the shortcut (an attachment inline, by URL, not in the
+    upload, or not a ZIP member hashed when the ZIP was checked).
+
+    It covers the ``<immobilie>`` element's canonical bytes, the SHA-256 of the member each
+    ``pfad`` resolves to, and ``ctx.quick_salt``: whatever ``fingerprint()`` and the
+    property's checks depend on. Stored (``openimmo_quick_fingerprint``) only together with
+    ``openimmo_fingerprint`` and only when the property had nothing to report, so an equal
+    one means the full reading would find the property unchanged and without a message.
+    """
+    if not record.source_digest or record.source_paths is None:
+        return None
+    hashes = []
+    for pfad in record.source_paths:
+        path = ctx.upload.lookup(pfad, xml)
+        known = ctx.upload.digest(path) if path is not None else None
+        if known is None:
+            return None
+        hashes.append(known[0])
+    payload = [ctx.quick_salt, record.source_digest, record.source_paths, hashes]
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), hashes
+
+
+def shortcut(ctx: Context, record: PropertyRecord, xml: XmlFile, position: int):
+    """The log entry of a property found unchanged by its quick fingerprint, or None.
+
+    ``record`` is the reader's light record (numbers, title, ``aktion``, source). None
+    sends the property down the full path (``process``), which decides it from scratch:
+    whenever anything might differ from the last import that stored the fingerprint --
+    the listing's state, a file missing from it -- the full path is taken.
+    """
+    if ctx.dry_run or ctx.catalogue is None or not ctx.quick_salt:
+        return None
+    if record.problems or record.aktion == "DELETE" or not record.identity_keys():
+        return None
+    known, _key = find_listing(ctx.broker, record, ctx.overlay, ctx.catalogue)
+    if known is None or not known.quick_fingerprint or known.id <= 0:
+        return None
+    if not _expected_state(known, record.aktion == "REFERENZ"):
+        return None
+    quick = quick_fingerprint(ctx, record, xml)
+    if quick is None or quick[0] != known.quick_fingerprint:
+        return None
+    on_listing = {r.content_hash for r in ctx.catalogue.files.get(known.id, ()) if r.content_hash}
+    if not set(quick[1]) <= on_listing:  # a file is missing from the listing
+        return None
+    ctx.seen.add(known.id)
+    entry = _entry(record, position, Outcome.UNCHANGED, known=known)
+    save_entry(ctx, entry)
+    return entry
 
 
 def unique_slug(parent: ListingIndexPage, title: str, objektnr: str | None) -> str:
@@ -595,6 +691,7 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
             "is_reference": reference,
             "imported": True,
             "fingerprint": digest,
+            "quick_fingerprint": "",
             "title": values.get("title") or (known.title if known else ""),
         }
         if known is None:
@@ -612,6 +709,12 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
     entry = _entry(
         record, position, outcome, known=known, problems=problems, title=values.get("title")
     )
+    # the shortcut for the next import of the same property: only when this one had
+    # nothing to report (an unchanged property reports its warnings again, every time)
+    quick = ""
+    if not entry.messages and ctx.quick_salt:
+        found = quick_fingerprint(ctx, record, xml)
+        quick = found[0] if found is not None else ""
     stored = attachments.Stored()
     try:
         with transaction.atomic():
@@ -630,9 +733,17 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
             ):
                 rows = attachments.store(prepared, ctx.broker, stored)
                 page = _write_page(
-                    ctx, record, page, values, rows, digest, reference, publish=not stays_hidden
+                    ctx,
+                    record,
+                    page,
+                    values,
+                    rows,
+                    digest,
+                    reference,
+                    publish=not stays_hidden,
+                    quick=quick,
                 )
-            update_references(page)
+            update_references(page, fresh=True)  # as published a moment ago
             for obj in stored.objects:
                 update_references(obj, fresh=True)
             entry.listing_id = page.pk
@@ -687,6 +798,7 @@ def _write_page(
     reference: bool,
     *,
     publish: bool,
+    quick: str = "",
 ) -> AbstractListingPage:
     creating = page is None
     draft = None
@@ -702,6 +814,7 @@ def _write_page(
     page.is_reference = reference
     page.openimmo_data = storable(record.data)
     page.openimmo_fingerprint = digest
+    page.openimmo_quick_fingerprint = quick
     page.last_imported_at = ctx.now
     page.withdrawn_at = None
     page.attachments = rows
@@ -752,6 +865,7 @@ _IMPORT_STATE = (
     "is_reference",
     "openimmo_data",
     "openimmo_fingerprint",
+    "openimmo_quick_fingerprint",
     "last_imported_at",
     "withdrawn_at",
 )

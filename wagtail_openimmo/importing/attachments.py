@@ -807,10 +807,16 @@ def store(items: list[Prepared], broker: Broker, stored: Stored) -> list[Listing
     return rows
 
 
-def _save_file(obj, file_name: str, content) -> None:
+def _save_file(obj, file_name: str, content, *, measured: bool = False) -> None:
     """``obj.file.save(file_name, content)``, but a write that fails half-way (a full disk)
     leaves no partial file behind: the name is chosen first, so it is known when the write
-    fails (Django's storage neither removes the part nor says its name)."""
+    fails (Django's storage neither removes the part nor says its name).
+
+    ``measured``: a picture whose width and height are set already (``_check`` measured
+    them with Pillow). Its name is then set on the file itself rather than assigned to the
+    model's attribute: that assignment makes the image field read the dimensions from the
+    stored file again, and Wagtail's reader (Willow) decodes the whole picture for that.
+    """
     field = obj.file.field
     storage = obj.file.storage
     name = storage.get_available_name(
@@ -824,7 +830,11 @@ def _save_file(obj, file_name: str, content) -> None:
             if storage.exists(name):
                 storage.delete(name)
         raise
-    obj.file = saved
+    if measured:
+        obj.file.name = saved
+        obj.file._committed = True
+    else:
+        obj.file = saved
 
 
 def _create(model, item: Prepared, collection, stored: Stored):
@@ -838,7 +848,7 @@ def _create(model, item: Prepared, collection, stored: Stored):
         obj.width, obj.height = item.width, item.height
     content = _content_file(item)
     try:
-        _save_file(obj, item.file_name, content)
+        _save_file(obj, item.file_name, content, measured=item.kind == "image" and bool(item.width))
     finally:
         content.close()
     stored.files.append((obj.file.storage, obj.file.name))

@@ -440,11 +440,32 @@ class _Importer:
         self.result = ctx.result
         self.broker = ctx.broker
         self.total = sum(t.property_count for t in ctx.upload.transfers)
+        self.position = 0  # of the property being read, across the upload's XML files
 
     def records(self):
+        """Each property as a full record, or as the log entry of the shortcut (an unchanged
+        property whose full record is never built; ``apply.shortcut``)."""
         for xml in self.ctx.upload.xml_files:
-            for record in xml.transfer.records():
-                yield xml, record
+            for item in xml.transfer.records(shortcut=self.shortcut_for(xml)):
+                yield xml, item
+
+    def shortcut_for(self, xml):
+        ctx = self.ctx
+        if not ctx.quick_salt:
+            return None
+
+        def shortcut(record):
+            check_broker_lock(self.broker.pk)  # nothing is decided without the lock
+            try:
+                return apply.shortcut(ctx, record, xml, self.position)
+            except Exception as exc:
+                if isolation.whole_file_failure(exc):
+                    raise
+                # the full path decides the property (and reports what fails there)
+                logger.exception("The shortcut failed for property %s", record.objektnr)
+                return None
+
+        return shortcut
 
     def run(self) -> None:
         ctx = self.ctx
@@ -454,18 +475,23 @@ class _Importer:
         self.result.live_before = ctx.active_count
         if self.result.umfang == "VOLL" and self.guard():
             return
+        if not ctx.dry_run:
+            ctx.quick_salt = apply.quick_salt()
         try:
-            position = 0
-            for xml, record in self.records():
+            self.position = 0
+            for xml, item in self.records():
                 check_broker_lock(self.broker.pk)
-                entry = isolation.process(ctx, record, xml, position)
+                if isinstance(item, EntryResult):  # unchanged, logged by the shortcut
+                    entry = item
+                else:
+                    entry = isolation.process(ctx, item, xml, self.position)
                 self.add(entry)
-                position += 1
+                self.position += 1
                 if ctx.progress is not None:
-                    ctx.progress("properties", position, self.total)
+                    ctx.progress("properties", self.position, self.total)
             if self.result.umfang == "VOLL":
                 check_broker_lock(self.broker.pk)
-                self.withdraw_missing(position)
+                self.withdraw_missing(self.position)
         except BaseException:
             # the log lines of the properties done before the crash (best effort: the
             # database may be what failed)

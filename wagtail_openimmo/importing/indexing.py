@@ -109,10 +109,11 @@ def index_objects(model, pks: list) -> None:
 def update_references(obj, *, fresh: bool = False) -> None:
     """Update ``obj``'s entries in Wagtail's reference index, as its save would have.
 
-    ``fresh``: ``obj`` was created a moment ago in this transaction and has no parent object
-    (a picture or document), so with the immediate task backend its references are taken
-    from it directly -- Wagtail's task would load it again and open a savepoint for the
-    same result. Otherwise the task is queued as Wagtail queues it.
+    ``fresh``: ``obj`` was saved a moment ago in this transaction, as it is in memory, and
+    has no parent object (a picture or document, or the listing page itself), so with the
+    immediate task backend its references are taken from it directly -- Wagtail's task
+    would load it again and open a savepoint for the same result. Otherwise the task is
+    queued as Wagtail queues it.
     """
     immediate = isinstance(update_reference_index_task.get_backend(), ImmediateBackend)
     if fresh and immediate:

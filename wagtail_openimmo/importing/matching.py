@@ -41,6 +41,7 @@ KNOWN_VALUES = (
     "is_reference",
     "imported",
     "openimmo_fingerprint",
+    "openimmo_quick_fingerprint",
     "title",
 )
 
@@ -59,6 +60,7 @@ class Known:
     is_reference: bool = False
     imported: bool = True
     fingerprint: str = ""
+    quick_fingerprint: str = ""
     title: str = ""
 
     @classmethod
@@ -74,6 +76,7 @@ class Known:
             is_reference=row["is_reference"],
             imported=row["imported"],
             fingerprint=row["openimmo_fingerprint"] or "",
+            quick_fingerprint=row["openimmo_quick_fingerprint"] or "",
             title=row["title"],
         )
 

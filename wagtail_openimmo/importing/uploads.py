@@ -385,6 +385,7 @@ class _Unpacker:
         self.max_depth = int(get_setting("MAX_ZIP_DEPTH"))
         self.nested = 0
         self.folders: set[str] = set()  # of the members not unpacked yet: "a", "a/b", ...
+        self.root_real: str | None = None
 
     def refuse(self, code: str, template: str, **params):
         raise UploadRefused(error(code, template, **params))
@@ -539,8 +540,7 @@ class _Unpacker:
                 )
                 return
             target = self.upload.root.joinpath(*name.split("/"))
-            root = os.path.realpath(self.upload.root)
-            if not os.path.realpath(target).startswith(root + os.sep):
+            if not self.inside_root(target):
                 self.refuse(
                     "zip_unsafe_path",
                     _(
@@ -577,6 +577,21 @@ class _Unpacker:
             self.unpack(target, prefix=f"{folder}/" if folder else "", depth=depth + 1)
         else:
             self.add(name, target)
+
+    def inside_root(self, target: Path) -> bool:
+        """Whether ``target`` lies inside the upload's folder once symlinks are resolved.
+
+        The folder's real path is resolved once, not for every member. A member directly in
+        the folder needs nothing more: only this unpacker creates anything there, and never
+        a link. Deeper members are resolved in full.
+        """
+        if self.root_real is None:
+            self.root_real = os.path.realpath(self.upload.root)
+        if target.parent == self.upload.root:
+            real = os.path.join(self.root_real, target.name)
+        else:
+            real = os.path.realpath(target)
+        return real.startswith(self.root_real + os.sep)
 
     def clashes(self, name: str) -> bool:
         """Whether ``name`` is a folder of a member, or lies in a "folder" that is a file."""

@@ -402,6 +402,16 @@ class AbstractListingPage(Page):
         editable=False,
         help_text="Hash of the last imported record and its attachments: equal means unchanged.",
     )
+    openimmo_quick_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Hash of the <immobilie> element as sent, its files and the import settings, "
+            "stored with openimmo_fingerprint when the import had nothing to report: equal "
+            "means unchanged without reading the record (empty: always read it)."
+        ),
+    )
     last_imported_at = models.DateTimeField(
         _("last imported at"), null=True, blank=True, editable=False
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
 import os
 from collections.abc import Iterator
@@ -50,6 +51,9 @@ _PASS1_TAGS = ["{*}uebertragung", "{*}anbieter", "{*}anbieternr", "{*}firma",
 _PASS2_TAGS = ["{*}anbieter", "{*}immobilie"]
 # What tells which listing a property is (see importing/matching.py).
 IDENTITY_FIELDS = frozenset({"objektnr_intern", "openimmo_obid", "objektnr_extern", "sprache"})
+# What ``records(shortcut=...)`` reads of each property first (an unchanged property's log
+# line needs its number and title).
+LIGHT_FIELDS = IDENTITY_FIELDS | {"objekttitel"}
 
 
 @dataclass
@@ -78,14 +82,28 @@ class Transfer:
     def umfang(self) -> str:
         return self.uebertragung.umfang
 
-    def records(self) -> Iterator[PropertyRecord]:
+    def records(self, shortcut=None) -> Iterator[PropertyRecord]:
         """Yield every ``<immobilie>`` in document order (re-readable).
 
         A property is built in memory only up to ``max_property_bytes`` and
         ``max_property_elements``; beyond that its content is thrown away as it streams past
         and it is yielded as a rejected record that carries only its identifiers.
+
+        ``shortcut(record)``, if given, is first called with a light record of each property
+        (its numbers, ``sprache``, ``objekttitel``, ``aktion``, line and ``source_*``; no
+        checks, no attachments, no stored tree), when the property has been read and the
+        ones before it have been handled. What it returns, unless None, is yielded instead
+        of the full record, which is then never built.
         """
-        return self._read(self._record)
+        if shortcut is None:
+            return self._read(self._record)
+
+        def make(element, anbieter, position):
+            light = self._light(element, anbieter, position)
+            taken = shortcut(light)
+            return taken if taken is not None else self._record(element, anbieter, position)
+
+        return self._read(make)
 
     def identities(self) -> Iterator[PropertyRecord]:
         """Like ``records()``, but each record carries only its numbers and ``sprache``.
@@ -151,6 +169,14 @@ class Transfer:
         record.fields, record.field_lines, _notes = extract_fields(element, IDENTITY_FIELDS)
         return record
 
+    def _light(self, element, anbieter: Anbieter, position: int) -> PropertyRecord:
+        _strip_namespaces(element)
+        record = PropertyRecord(anbieter=anbieter, line=element.sourceline, position=position)
+        record.aktion, record.problems = _aktion(element)
+        record.fields, record.field_lines, _notes = extract_fields(element, LIGHT_FIELDS)
+        record.source_digest, record.source_paths = source_of(element)
+        return record
+
     def _oversized(self, element, fh: _Pruning, anbieter: Anbieter, position: int):
         """The rejected record of a property over the size limits: identifiers and reason."""
         fh.note_ids(element)
@@ -183,6 +209,7 @@ class Transfer:
         record.attachments, attachment_problems = read_attachments(element)
         record.data = element_to_data(element)
         record.data.pop("tail", None)
+        record.source_digest, record.source_paths = source_of(element)
         record.problems = [*aktion_problems, *notes, *attachment_problems]
         if self.xsd is not None:
             record.problems.extend(self.xsd.validate(element, strict=self.strict))
@@ -307,9 +334,16 @@ def _release(element) -> None:
             del parent[0]
 
 
+# The elements with a namespace or a namespaced attribute, in document order (found in C;
+# most files have none, and the others few besides the tags).
+_NAMESPACED = etree.XPath(
+    "descendant-or-self::*[namespace-uri() != '' or @*[namespace-uri() != '']]"
+)
+
+
 def _strip_namespaces(element) -> None:
     """Reduce tags and attributes to their local names (OpenImmo is read by name)."""
-    for node in element.iter():
+    for node in _NAMESPACED(element):
         if isinstance(node.tag, str) and node.tag[0] == "{":
             node.tag = localname(node.tag)
         for key in list(node.attrib):
@@ -390,13 +424,8 @@ def _is_url(text: str) -> bool:
     return lower.startswith(("http://", "https://", "ftp://", "file:", "//"))
 
 
-def read_attachments(immobilie) -> tuple[list[AttachmentRef], list[Problem]]:
-    """``<anhang>`` elements of a property, in the broker's order.
-
-    They sit in ``<anhaenge>`` or, as some exporters write them, directly under
-    ``<immobilie>``. Where the bytes are is decided by what the data is, not by ``location``
-    (see the notes in ``records.AttachmentRef``).
-    """
+def _anhang_nodes(immobilie) -> list:
+    """The ``<anhang>`` elements of a property: in ``<anhaenge>`` or directly below it."""
     nodes = []
     for child in immobilie:
         name = localname(child.tag)
@@ -404,6 +433,37 @@ def read_attachments(immobilie) -> tuple[list[AttachmentRef], list[Problem]]:
             nodes.extend(c for c in child if localname(c.tag) == "anhang")
         elif name == "anhang":
             nodes.append(child)
+    return nodes
+
+
+def source_of(immobilie) -> tuple[str, list[str] | None]:
+    """SHA-256 of a namespace-free ``<immobilie>`` as lxml serializes it (canonical: the
+    same for the same content, whatever the file's encoding or its place in the file), and
+    the ``pfad`` of each of its attachments in order -- None when any attachment is not a
+    plain file path (inline content, a URL, neither: the importer's shortcut leaves those to
+    the full path).
+    """
+    digest = hashlib.sha256(etree.tostring(immobilie, with_tail=False)).hexdigest()
+    paths: list[str] | None = []
+    for node in _anhang_nodes(immobilie):
+        daten = find_path(node, "daten")
+        pfad = _text(daten, "pfad") if daten is not None else None
+        inhalt = find_path(daten, "anhanginhalt") if daten is not None else None
+        if not pfad or _is_url(pfad) or (inhalt is not None and (inhalt.text or "").strip()):
+            paths = None
+            break
+        paths.append(pfad)
+    return digest, paths
+
+
+def read_attachments(immobilie) -> tuple[list[AttachmentRef], list[Problem]]:
+    """``<anhang>`` elements of a property, in the broker's order.
+
+    They sit in ``<anhaenge>`` or, as some exporters write them, directly under
+    ``<immobilie>``. Where the bytes are is decided by what the data is, not by ``location``
+    (see the notes in ``records.AttachmentRef``).
+    """
+    nodes = _anhang_nodes(immobilie)
     refs: list[AttachmentRef] = []
     problems: list[Problem] = []
     for position, node in enumerate(nodes):

@@ -102,6 +102,11 @@ class PropertyRecord:
     attachments: list[AttachmentRef] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # What the element was, for the importer's shortcut (``reader.source_of``): SHA-256 of
+    # its canonical bytes, and the ``pfad`` of each attachment -- None when an attachment
+    # is anything but a plain file path (inline, a URL, neither).
+    source_digest: str = ""
+    source_paths: list[str] | None = None
 
     @property
     def errors(self) -> list[Problem]:

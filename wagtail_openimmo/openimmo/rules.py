@@ -367,7 +367,8 @@ def _order_warning(element) -> list[Problem]:
                   "first: <{name}> must come before <{previous}> inside <{parent}>. They "
                   "were read all the same; please have the software write them in the "
                   "schema's order."),
-                line=first.line, path=first.path, count=len(found), **first.params)
+                line=first.line, path=first.path, count=len(found), name=first.params["name"],
+                previous=first.params["previous"], parent=first.params["parent"])
     ]
 
 
