@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,13 @@ def make_broker(slug: str = "acme", *, approved: bool = True, **kwargs) -> Broke
     kwargs.setdefault("anid", f"{slug.upper()}-ANID")
     kwargs.setdefault("language", "de")  # the suite was written for German brokers
     return create_broker(slug, approved=approved, **kwargs)
+
+
+def wait_for(condition, timeout: float = 5.0) -> bool:
+    """Poll ``condition`` every 20 ms until it is true (True) or ``timeout`` passed (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False

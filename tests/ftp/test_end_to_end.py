@@ -1,13 +1,12 @@
 """From an FTP upload to a listing page: the real FTP server and the real importer."""
 
 import io
-import time
 from pathlib import Path
 
 import pytest
 from django_q.models import Task
 
-from tests.helpers import make_broker
+from tests.helpers import make_broker, wait_for
 from tests.inbox_support import ensure_default_site, ftp_login, make_account, zip_bytes
 from wagtail_openimmo import tasks
 from wagtail_openimmo.inbox import process_inboxes
@@ -88,15 +87,6 @@ def test_chunked_upload_is_imported_by_the_queued_task_only_once_complete(
     assert task.success and task.args == (str(path.resolve()),)
     assert archived_names(inbox, "acme") == ["export.zip"]
     assert not path.exists()
-
-
-def wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def archived_names(inbox, folder):

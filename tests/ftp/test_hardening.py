@@ -4,11 +4,10 @@ through a real pyftpdlib server with ftplib (raw lines where ftplib itself refus
 import ftplib
 import io
 import logging
-import time
 
 import pytest
 
-from tests.helpers import make_broker
+from tests.helpers import make_broker, wait_for
 from tests.inbox_support import PASSWORD, ensure_default_site, ftp_login, make_account, zip_bytes
 from wagtail_openimmo.inbox import layout
 from wagtail_openimmo.models import FTPAccount
@@ -69,7 +68,7 @@ def test_control_characters_in_a_failed_user_name_are_escaped(ftp_server, acme, 
     def failed():  # logged by the server's thread, maybe just after the reply
         return [r.getMessage() for r in caplog.records if "login failed" in r.getMessage()]
 
-    assert _wait(failed)
+    assert wait_for(failed)
     assert failed() == ["FTP login failed: user=evil\\x1b[2Juser\\x85name ip=127.0.0.1"]
 
 
@@ -115,7 +114,7 @@ def test_names_longer_than_the_limit_are_refused_with_553(ftp_server, acme, inbo
     fits = "y" * (layout.MAX_NAME_BYTES - 4) + ".zip"
     ftp.storbinary(f"STOR {fits}", io.BytesIO(zip_bytes()))
     assert (inbox / "acme" / fits).exists()
-    assert _wait(lambda: queued)
+    assert wait_for(lambda: queued)
 
 
 def test_a_deactivated_account_loses_its_open_session(ftp_server, acme, inbox, caplog):
@@ -126,7 +125,7 @@ def test_a_deactivated_account_loses_its_open_session(ftp_server, acme, inbox, c
     with pytest.raises((ftplib.error_temp, EOFError, ConnectionError)):
         ftp.storbinary("STOR two.zip", io.BytesIO(zip_bytes()))
     assert not (inbox / "acme" / "two.zip").exists()
-    assert _wait(lambda: "account deactivated: user=acme" in caplog.text)
+    assert wait_for(lambda: "account deactivated: user=acme" in caplog.text)
     # and it cannot log in again
     with pytest.raises(ftplib.error_perm):
         ftp_login(ftp_server, "acme")
@@ -147,7 +146,7 @@ def test_an_accounts_disk_quota_answers_552(start_ftp, acme, inbox, queued):
     # the second upload would pass the quota: aborted with 552 and its part deleted
     with pytest.raises(ftplib.error_perm, match="552"):
         ftp.storbinary("STOR two.tmp", io.BytesIO(b"y" * 600))
-    assert _wait(lambda: sorted(p.name for p in (inbox / "acme").iterdir()) == ["one.tmp"])
+    assert wait_for(lambda: sorted(p.name for p in (inbox / "acme").iterdir()) == ["one.tmp"])
     # replacing a file counts the new size, not both
     ftp.storbinary("STOR one.tmp", io.BytesIO(b"z" * 900))
     ftp.storbinary("STOR three.tmp", io.BytesIO(b"w" * 100))
@@ -160,10 +159,3 @@ def test_an_accounts_disk_quota_answers_552(start_ftp, acme, inbox, queued):
     ftp.storbinary("STOR five.tmp", io.BytesIO(b"u" * 800))
 
 
-def _wait(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False

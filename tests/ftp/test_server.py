@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.helpers import make_broker
+from tests.helpers import make_broker, wait_for
 from tests.inbox_support import PASSWORD, ensure_default_site, ftp_login, make_account, zip_bytes
 from wagtail_openimmo.inbox import scan
 from wagtail_openimmo.models import FTPAccount
@@ -40,15 +40,6 @@ def stor(ftp, name, data: bytes):
 
 def ready(inbox, folder="acme"):
     return {i.name: i.reason for i in scan.scan_folder(inbox, folder) if i.ready}
-
-
-def wait_for(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 # --- logins -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import time
 import pytest
 from django.core import mail
 
-from tests.helpers import make_broker
+from tests.helpers import make_broker, wait_for
 from tests.inbox_support import ensure_default_site, ftp_login, make_account, zip_bytes
 from wagtail_openimmo.inbox import process_inboxes
 from wagtail_openimmo.openimmo import generate
@@ -29,18 +29,9 @@ def age(path, seconds):
     os.utime(path, (stamp, stamp))
 
 
-def wait(condition, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def received(queued, name):
     """Whether the server queued the upload ``name`` (its bookkeeping is done then)."""
-    return wait(lambda: any(q.endswith("/" + name) for q in queued))
+    return wait_for(lambda: any(q.endswith("/" + name) for q in queued))
 
 
 @pytest.mark.parametrize(
@@ -73,7 +64,7 @@ def test_stale_temporary_uploads_are_removed_and_named_in_the_next_report(
     data = zip_bytes(anid="ACME-ANID")
     with pytest.raises(ftplib.error_perm, match="552"):
         ftp.storbinary("STOR stock.zip", io.BytesIO(data))
-    assert wait(lambda: not (folder / "stock.zip").exists())  # the server deletes the part
+    assert wait_for(lambda: not (folder / "stock.zip").exists())  # the server deletes the part
     # the next inbox run removes what is older than a day, and only that
     process_inboxes()
     assert sorted(p.name for p in folder.iterdir()) == ["fresh.tmp"]
