@@ -1,6 +1,6 @@
 """The shortcut for unchanged properties: a quick fingerprint of what was sent.
 
-An unchanged property is recognised before its full record is built (``apply.shortcut``):
+An unchanged property is recognised before its full record is built (``apply.unchanged_entry``):
 the SHA-256 of its ``<immobilie>`` element as read, the SHA-256 of each file it references
 and the import's settings and versions, compared with what the last import stored with the
 listing. It must come to exactly what the full path would: any change -- a field, a file's
@@ -54,7 +54,7 @@ def log_lines(result) -> list[tuple]:
 def without_shortcut(monkeypatch, path, broker):
     """The import of ``path`` as the full path alone decides it."""
     with monkeypatch.context() as patch:
-        patch.setattr(apply, "shortcut", lambda *args: None)
+        patch.setattr(apply, "unchanged_entry", lambda *args: None)
         return import_file(path, broker)
 
 
@@ -257,3 +257,74 @@ def test_the_settings_part_is_the_same_in_every_process():
         )
         salts.add(out.stdout.strip())
     assert len(salts) == 1 and len(salts.pop()) == 64
+
+
+@pytest.fixture
+def passes(monkeypatch):
+    """Which reading passes over the XML an import makes, by kind."""
+    made = []
+    real_records, real_identities = Transfer.records, Transfer.identities
+
+    def records(self, *args, **kwargs):
+        made.append("records")
+        return real_records(self, *args, **kwargs)
+
+    def identities(self, *args, **kwargs):
+        made.append("identities")
+        return real_identities(self, *args, **kwargs)
+
+    monkeypatch.setattr(Transfer, "records", records)
+    monkeypatch.setattr(Transfer, "identities", identities)
+    return made
+
+
+def test_an_unchanged_full_transfer_is_read_once_after_its_first_pass(
+    tmp_path, broker, passes, full_reads
+):
+    """The VOLL guard reads the file anyway; it decides the unchanged properties on its way,
+    and the records are not read again when every property was unchanged."""
+    path = feed(tmp_path, range(4))
+    import_file(path, broker)
+    passes.clear()
+    full_reads.clear()
+    result = import_file(path, broker)
+    assert result.unchanged == 4 and full_reads == []
+    assert passes == ["identities"]
+    # TEIL has no guard: one reading of the records
+    teil = feed(tmp_path, range(4), name="teil.zip", umfang="TEIL")
+    passes.clear()
+    assert import_file(teil, broker).unchanged == 4
+    assert passes == ["records"]
+
+
+def test_a_changed_property_between_unchanged_ones_is_read_again_alone(
+    tmp_path, broker, passes, full_reads, monkeypatch
+):
+    import_file(feed(tmp_path, range(4), name="a.zip"), broker)
+    path = feed(tmp_path, range(4), name="b.zip")
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("openimmo.xml")
+    titles = [i for i in range(len(xml)) if xml.startswith(b"<objekttitel>", i)]
+    end = xml.index(b"</objekttitel>", titles[1])
+    xml = xml[: titles[1]] + b"<objekttitel>Neu" + xml[end:]
+    replace_member(path, "openimmo.xml", xml)
+    passes.clear()
+    full_reads.clear()
+    quick = import_file(path, broker)
+    assert [e.outcome for e in quick.entries] == ["unchanged", "updated", "unchanged", "unchanged"]
+    assert passes == ["identities", "records"] and full_reads == [1]
+    again = without_shortcut(monkeypatch, path, broker)
+    assert [e.outcome for e in again.entries] == ["unchanged"] * 4
+    assert log_lines(import_file(path, broker)) == log_lines(again)
+
+
+def test_a_held_full_transfer_takes_nothing_it_decided(tmp_path, broker, passes):
+    """Deciding while the guard reads writes nothing: a held file leaves no log lines."""
+    import_file(feed(tmp_path, range(4), name="all.zip"), broker)
+    path = feed(tmp_path, range(1), name="one.zip")  # would withdraw 3 of 4
+    with count_writes() as writes:
+        held = import_file(path, broker)
+    assert held.status == "held" and held.entries == []
+    assert passes[-1] == "identities"
+    assert held.run.entries.count() == 0
+    assert [q for q in writes.queries if "importrunentry" in q.lower()] == []

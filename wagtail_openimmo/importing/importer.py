@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import shutil
 from collections.abc import Callable
@@ -115,7 +116,7 @@ def identify_broker(path) -> Broker | None:
     point to exactly one broker.
     """
     try:
-        with open_upload(path, xml_only=True) as upload:
+        with open_upload(path, xml_only=True, checksum=False) as upload:
             blocks = [a for t in upload.transfers for a in t.anbieter]
     except UploadRefused:
         return None
@@ -325,8 +326,8 @@ def _import(
     workdir = workspace.make_dir("import")
     try:
         run = result.run
-        known = (run.checksum, run.size) if run is not None and run.checksum else None
-        with open_upload(path, checksum=known) as upload:
+        on_checksum = functools.partial(_note_checksum, run) if run is not None else None
+        with open_upload(path, on_checksum=on_checksum) as upload:
             _describe(result, upload)
             for problem in check_anbieter(upload, broker, dry_run=dry_run):
                 result.problems.append(message_dict(problem))
@@ -441,13 +442,46 @@ class _Importer:
         self.broker = ctx.broker
         self.total = sum(t.property_count for t in ctx.upload.transfers)
         self.position = 0  # of the property being read, across the upload's XML files
+        # The first properties of the file, decided unchanged while the VOLL guard read it
+        # (``guard``): their log entries, in file order, not yet taken.
+        self.decided: list[EntryResult] = []
+        self.decided_all = False  # every property of the upload is in ``decided``
 
     def records(self):
         """Each property as a full record, or as the log entry of the shortcut (an unchanged
-        property whose full record is never built; ``apply.shortcut``)."""
+        property whose full record is never built; ``apply.unchanged_entry``).
+
+        When the guard found every property unchanged, the file is not read again."""
+        if self.decided_all:
+            for entry in self.decided:
+                yield None, apply.take_unchanged(self.ctx, entry)
+            return
         for xml in self.ctx.upload.xml_files:
             for item in xml.transfer.records(shortcut=self.shortcut_for(xml)):
                 yield xml, item
+
+    def decide(self, record, xml, position: int) -> EntryResult | None:
+        """The shortcut's decision for one property (``apply.unchanged_entry``), or None."""
+        check_broker_lock(self.broker.pk)  # nothing is decided without the lock
+        try:
+            return apply.unchanged_entry(self.ctx, record, xml, position)
+        except Exception as exc:
+            if isolation.whole_file_failure(exc):
+                raise
+            # the full path decides the property (and reports what fails there)
+            logger.exception("The shortcut failed for property %s", record.objektnr)
+            return None
+
+    def guard_shortcut(self, xml):
+        """The guard's shortcut: decides (``decide``) while every property before was
+        unchanged."""
+
+        def shortcut(record):
+            if len(self.decided) != self.position:  # one before was not unchanged
+                return None
+            return self.decide(record, xml, self.position)
+
+        return shortcut
 
     def shortcut_for(self, xml):
         ctx = self.ctx
@@ -455,15 +489,11 @@ class _Importer:
             return None
 
         def shortcut(record):
-            check_broker_lock(self.broker.pk)  # nothing is decided without the lock
-            try:
-                return apply.shortcut(ctx, record, xml, self.position)
-            except Exception as exc:
-                if isolation.whole_file_failure(exc):
-                    raise
-                # the full path decides the property (and reports what fails there)
-                logger.exception("The shortcut failed for property %s", record.objektnr)
-                return None
+            if self.position < len(self.decided):  # decided while the guard read the file
+                entry = self.decided[self.position]
+            else:
+                entry = self.decide(record, xml, self.position)
+            return apply.take_unchanged(ctx, entry) if entry is not None else None
 
         return shortcut
 
@@ -473,10 +503,10 @@ class _Importer:
         ctx.catalogue = Catalogue(self.broker)
         ctx.active_count = sum(1 for k in ctx.catalogue.all() if k.active)
         self.result.live_before = ctx.active_count
-        if self.result.umfang == "VOLL" and self.guard():
-            return
         if not ctx.dry_run:
             ctx.quick_salt = apply.quick_salt()
+        if self.result.umfang == "VOLL" and self.guard():
+            return
         try:
             self.position = 0
             for xml, item in self.records():
@@ -573,15 +603,30 @@ class _Importer:
         return known
 
     def guard(self) -> bool:
-        """VOLL: hold the file if it would withdraw too much. True if held."""
+        """VOLL: hold the file if it would withdraw too much. True if held.
+
+        While it reads the file, the first properties are decided as the shortcut would
+        decide them (``self.decided``), as long as each one before was unchanged: a file
+        that changed nothing is then read once here, not again for its records. Deciding
+        writes nothing; the entries are taken only if the file is applied.
+        """
         active = {k.id for k in self.active_imported()}
         present = set()
-        identities = (r for xml in self.ctx.upload.xml_files for r in xml.transfer.identities())
-        for record in identities:
-            if record.identity_keys():
-                known, _key = find_listing(self.broker, record, catalogue=self.ctx.catalogue)
-                if known is not None:
-                    present.add(known.id)
+        self.position = 0
+        for xml in self.ctx.upload.xml_files:
+            shortcut = self.guard_shortcut(xml) if self.ctx.quick_salt else None
+            for item in xml.transfer.identities(shortcut=shortcut):
+                if isinstance(item, EntryResult):
+                    if len(self.decided) == self.position:
+                        self.decided.append(item)
+                    present.add(item.listing_id)
+                elif item.identity_keys():
+                    known, _key = find_listing(self.broker, item, catalogue=self.ctx.catalogue)
+                    if known is not None:
+                        present.add(known.id)
+                self.position += 1
+        self.decided_all = self.position == len(self.decided) == self.total
+        self.position = 0
         pending = active - present
         self.ctx.voll_pending = set(pending)
         self.result.withdraw_pending = len(pending)
@@ -701,11 +746,30 @@ def _mark_interrupted(broker: Broker, current: ImportRun | None) -> None:
     )
 
 
+def _note_checksum(run: ImportRun, checksum: str, size: int) -> None:
+    """The upload's SHA-256 and size, learnt while it is unpacked, before any property is
+    applied (a run killed later is recognised by them as an attempt at the same file)."""
+    run.checksum, run.size = checksum, size
+    run.save(update_fields=["checksum", "size"])
+
+
+def _complete_checksum(result: ImportResult) -> None:
+    """An import that ended before it unpacked the upload (unknown broker, a failure):
+    its run gets the file's SHA-256 now."""
+    run = result.run
+    if run is None or run.checksum:
+        return
+    with contextlib.suppress(OSError):
+        run.checksum, run.size = file_checksum(Path(result.file))
+
+
 def _start_run(run: ImportRun | None, path: Path, broker: Broker | None, force: bool) -> ImportRun:
     try:
-        checksum, size = file_checksum(path)
+        size = path.stat().st_size
     except OSError:
-        checksum, size = "", None
+        size = None
+    # the SHA-256 follows while the upload is unpacked (``_note_checksum``)
+    checksum = ""
     run = run or ImportRun(file_name=path.name[:255])
     run.broker = run.broker or broker
     run.file_name = run.file_name or path.name[:255]
@@ -732,6 +796,7 @@ def _finish_run(result: ImportResult) -> None:
     run = result.run
     if run is None:
         return
+    _complete_checksum(result)
     _store_counts(run, result)
     run.status = result.status
     run.message = result.message
@@ -749,6 +814,7 @@ def _fail_run(result: ImportResult, exc: BaseException) -> None:
     if run is None:
         return
     with contextlib.suppress(Exception):
+        _complete_checksum(result)
         _store_counts(run, result)
         run.status = ImportRun.Status.FAILED
         run.message = result.message[:10000]

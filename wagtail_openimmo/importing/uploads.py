@@ -87,6 +87,21 @@ class XmlFile:
         return posixpath.dirname(self.name)
 
 
+class _Member:
+    """A ZIP member that is unpacked only when needed: where to read it, and its SHA-256.
+
+    One per member of the upload: kept small (a large upload has tens of thousands).
+    """
+
+    __slots__ = ("archive", "info", "sha256", "size")
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, sha256: bytes, size: int):
+        self.archive = archive
+        self.info: zipfile.ZipInfo | None = info  # None once unpacked
+        self.sha256 = sha256
+        self.size = size
+
+
 @dataclass
 class Upload:
     """An opened upload: its OpenImmo XML files and the files they may reference."""
@@ -98,31 +113,41 @@ class Upload:
     checksum: str
     xml_files: list[XmlFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)  # "dir/name.jpg" -> its place on disk
-    _by_lower: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    # "dir/name.jpg" -> the member read from the ZIP (None: unpacked at once, an XML file);
+    # its place on disk is ``place(name)``
+    files: dict[str, _Member | None] = field(default_factory=dict)
+    _by_lower: dict[str, str] = field(default_factory=dict, repr=False)  # the first name
     _by_basename: dict[str, list[str]] = field(default_factory=dict, repr=False)
-    # members not unpacked yet: place on disk -> (open archive, member)
-    _pending: dict[Path, tuple[zipfile.ZipFile, zipfile.ZipInfo]] = field(
-        default_factory=dict, repr=False
-    )
-    _digests: dict[Path, tuple[str, int]] = field(default_factory=dict, repr=False)
     _archives: list[zipfile.ZipFile] = field(default_factory=list, repr=False)
+    _closing: list = field(default_factory=list, repr=False)  # files the archives read
+
+    def place(self, name: str) -> Path:
+        """Where the member ``name`` is (or will be, once unpacked) on disk."""
+        return self.root.joinpath(*name.split("/"))
+
+    def _member(self, path: Path) -> _Member | None:
+        prefix = f"{self.root}{os.sep}"
+        text = str(path)
+        if not self.is_zip or not text.startswith(prefix):
+            return None
+        return self.files.get(text[len(prefix) :].replace(os.sep, "/"))
 
     def digest(self, path: Path) -> tuple[str, int] | None:
         """SHA-256 and size of a ZIP member (read when the ZIP was checked), or None."""
-        return self._digests.get(path)
+        member = self._member(path)
+        return (member.sha256.hex(), member.size) if member is not None else None
 
     def extract(self, path: Path) -> tuple[str, str] | None:
         """Unpack the member to be found at ``path`` (once); its SHA-1 and MD5 when unpacked
         now, None when it was there already."""
-        pending = self._pending.pop(path, None)
-        if pending is None:
+        member = self._member(path)
+        if member is None or member.info is None:
             return None
-        archive, info = pending
+        info, member.info = member.info, None
         sha1 = hashlib.sha1(usedforsecurity=False)
         md5 = hashlib.md5(usedforsecurity=False)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(info) as src, open(path, "xb") as dst:
+        with member.archive.open(info) as src, open(path, "xb") as dst:
             while chunk := src.read(_CHUNK):
                 sha1.update(chunk)
                 md5.update(chunk)
@@ -133,7 +158,12 @@ class Upload:
         for archive in self._archives:
             archive.close()
         self._archives.clear()
-        self._pending.clear()
+        for fh in self._closing:
+            fh.close()
+        self._closing.clear()
+        for member in self.files.values():
+            if member is not None:
+                member.info = None
 
     @property
     def transfers(self) -> list[Transfer]:
@@ -141,9 +171,11 @@ class Upload:
 
     def _index(self) -> None:
         for name in sorted(self.files):
-            self._by_lower.setdefault(name.casefold(), []).append(name)
-            base = posixpath.basename(name).casefold()
-            self._by_basename.setdefault(base, []).append(name)
+            lower = name.casefold()
+            lower = name if lower == name else lower  # one string, not two equal ones
+            self._by_lower.setdefault(lower, name)
+            base = posixpath.basename(lower)
+            self._by_basename.setdefault(lower if base == lower else base, []).append(name)
 
     def find(self, pfad: str, xml: XmlFile | None = None) -> Path | None:
         """The file an ``<anhang>`` path refers to (unpacked), or None; see ``lookup``."""
@@ -164,6 +196,21 @@ class Upload:
             return None
         if not self.is_zip:
             return self._find_next_to(raw, xml)
+        name = self._member_name(raw, xml)
+        return self.place(name) if name is not None else None
+
+    def lookup_digest(self, pfad: str, xml: XmlFile | None = None) -> tuple[str, int] | None:
+        """``digest(lookup(pfad, xml))``, without making the path (the importer's shortcut
+        asks this for every file of every property)."""
+        raw = (pfad or "").strip().replace("\\", "/")
+        if not raw or not self.is_zip:
+            return None
+        name = self._member_name(raw, xml)
+        member = self.files.get(name) if name is not None else None
+        return (member.sha256.hex(), member.size) if member is not None else None
+
+    def _member_name(self, raw: str, xml: XmlFile | None) -> str | None:
+        """The member ``raw`` (a cleaned ``pfad``) refers to; see ``lookup``."""
         folder = xml.folder if xml else ""
         candidates = []
         if not raw.startswith("/") and not _DRIVE.match(raw):
@@ -173,15 +220,15 @@ class Upload:
             if candidate.startswith("../"):
                 continue
             if candidate in self.files:
-                return self.files[candidate]
-            matches = self._by_lower.get(candidate.casefold())
-            if matches:
-                return self.files[matches[0]]
+                return candidate
+            match = self._by_lower.get(candidate.casefold())
+            if match is not None:
+                return match
         matches = self._by_basename.get(posixpath.basename(raw).casefold(), [])
         if not matches:
             return None
         near = [m for m in matches if posixpath.dirname(m) == folder]
-        return self.files[(near or matches)[0]]
+        return (near or matches)[0]
 
     def _find_next_to(self, raw: str, xml: XmlFile | None) -> Path | None:
         """A file in the bare XML's own folder (never outside it, never a symlink)."""
@@ -250,6 +297,73 @@ def file_checksum(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+class _HashingFile:
+    """The upload's file as ``zipfile`` reads it, with its SHA-256 learnt on the way.
+
+    Unpacking reads a ZIP front to back, member after member: what it reads in order is
+    hashed as it passes, so that the upload is not read a second time just for its
+    checksum. Reads ahead of what was hashed (the central directory at the end, read
+    first) are not hashed then; a small gap (a data descriptor, a skipped folder entry) is
+    read from the file and hashed to keep going. ``checksum()`` hashes whatever was not
+    read in order. The result is ``file_checksum(path)``, whatever the order of the reads.
+    """
+
+    _GAP = 1 << 16  # at most this much is read from the file to close a gap
+
+    def __init__(self, path: Path):
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed with the upload
+        self.size = os.fstat(self._fh.fileno()).st_size
+        self._digest = hashlib.sha256()
+        self._hashed = 0  # the file's first bytes hashed so far
+        self._checksum: str | None = None
+
+    def read(self, n: int = -1) -> bytes:
+        start = self._fh.tell()
+        data = self._fh.read(n)
+        if self._checksum is None and data:
+            self._passed(start, data)
+        return data
+
+    def _passed(self, start: int, data: bytes) -> None:
+        end = start + len(data)
+        if end <= self._hashed:
+            return
+        if start > self._hashed:
+            if start - self._hashed > self._GAP:
+                return  # ahead: hashed when it is read in order, or by checksum()
+            self._hash_from_file(start)
+        self._digest.update(memoryview(data)[self._hashed - start :])
+        self._hashed = end
+
+    def _hash_from_file(self, end: int) -> None:
+        fd = self._fh.fileno()
+        while self._hashed < end:
+            chunk = os.pread(fd, min(_CHUNK, end - self._hashed), self._hashed)
+            if not chunk:  # the file became shorter: hash what there is
+                break
+            self._digest.update(chunk)
+            self._hashed += len(chunk)
+
+    def checksum(self) -> tuple[str, int]:
+        """SHA-256 and size of the whole file (what was not hashed yet is read now)."""
+        if self._checksum is None:
+            self._hash_from_file(self.size)
+            self._checksum = self._digest.hexdigest()
+        return self._checksum, self.size
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._fh.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._fh.tell()
+
+    def seekable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 def is_zip(path: Path) -> bool:
     with open(path, "rb") as fh:
         head = fh.read(4)
@@ -268,38 +382,57 @@ def reader_options() -> dict:
 
 @contextlib.contextmanager
 def open_upload(
-    path, *, xml_only: bool = False, checksum: tuple[str, int] | None = None
+    path, *, xml_only: bool = False, on_checksum=None, checksum: bool = True
 ) -> Iterator[Upload]:
     """Open ``path`` (ZIP or XML) and pre-read its OpenImmo XML files.
 
     Raises ``UploadRefused`` when the upload cannot be imported at all. ``xml_only`` unpacks
     only the XML files (enough to learn whose upload it is). The temporary folder is removed
-    when the ``with`` block ends. ``checksum`` is the file's SHA-256 and size, if known.
+    when the ``with`` block ends.
+
+    The file's SHA-256 and size (``Upload.checksum``, ``Upload.size``) are learnt while a ZIP
+    is unpacked, not by reading it once more; ``on_checksum(checksum, size)`` is called
+    with them before the upload is handed over, and also when it is refused. ``checksum``
+    False: not needed, not computed.
     """
     source = Path(path)
     if not source.is_file():
         raise UploadRefused(
             error("upload_missing", _("The file {name} does not exist."), name=source.name)
         )
-    # the import run has the SHA-256 already: reading a large upload once more costs time
-    checksum, size = checksum or file_checksum(source)
-    if size == 0:
-        raise UploadRefused(error("file_empty", _("The uploaded file is empty.")))
     if not is_zip(source):
-        upload = Upload(
-            source=source, is_zip=False, root=source.parent, size=size, checksum=checksum
-        )
+        digest, size = file_checksum(source) if checksum else ("", source.stat().st_size)
+        if on_checksum is not None:
+            on_checksum(digest, size)
+        if size == 0:
+            raise UploadRefused(error("file_empty", _("The uploaded file is empty.")))
+        upload = Upload(source=source, is_zip=False, root=source.parent, size=size, checksum=digest)
         upload.xml_files.append(XmlFile(source.name, source, _read(source)))
         yield upload
         return
     tmp = workspace.make_dir("upload")
     try:
+        hashing = _HashingFile(source) if checksum else None
         upload = Upload(
-            source=source, is_zip=True, root=tmp / "files", size=size, checksum=checksum
+            source=source,
+            is_zip=True,
+            root=tmp / "files",
+            checksum="",
+            size=hashing.size if hashing else source.stat().st_size,
         )
+        if hashing is not None:
+            upload._closing.append(hashing)
         upload.root.mkdir()
         try:
-            _Unpacker(upload, tmp, xml_only=xml_only).unpack(source, prefix="", depth=0)
+            try:
+                unpacker = _Unpacker(upload, tmp, xml_only=xml_only)
+                unpacker.unpack(source, prefix="", depth=0, fileobj=hashing)
+            finally:
+                if hashing is not None:
+                    with contextlib.suppress(OSError):
+                        upload.checksum, upload.size = hashing.checksum()
+                    if on_checksum is not None and upload.checksum:
+                        on_checksum(upload.checksum, upload.size)
             upload._index()
             _classify(upload)
             yield upload
@@ -318,11 +451,10 @@ def _read(path: Path) -> Transfer:
 
 def _classify(upload: Upload) -> None:
     ignored = []
-    for name in sorted(upload.files, key=lambda n: (n.casefold(), n)):
-        if not name.lower().endswith(".xml"):
-            continue
+    names = [n for n in upload.files if n.lower().endswith(".xml")]
+    for name in sorted(names, key=lambda n: (n.casefold(), n)):
         try:
-            transfer = read_transfer(upload.files[name], **reader_options())
+            transfer = read_transfer(upload.place(name), **reader_options())
         except TransferRefused as exc:
             if exc.problem.code != "not_openimmo":
                 raise UploadRefused(exc.problem) from exc
@@ -333,7 +465,7 @@ def _classify(upload: Upload) -> None:
                 )
             )
             continue
-        upload.xml_files.append(XmlFile(name, upload.files[name], transfer))
+        upload.xml_files.append(XmlFile(name, upload.place(name), transfer))
     if not upload.xml_files:
         if ignored:
             raise UploadRefused(
@@ -390,10 +522,10 @@ class _Unpacker:
     def refuse(self, code: str, template: str, **params):
         raise UploadRefused(error(code, template, **params))
 
-    def unpack(self, source: Path, *, prefix: str, depth: int) -> None:
+    def unpack(self, source: Path, *, prefix: str, depth: int, fileobj=None) -> None:
         try:
             # kept open until the upload is closed: members are unpacked when asked for
-            archive = zipfile.ZipFile(source)  # noqa: SIM115
+            archive = zipfile.ZipFile(fileobj or source)  # noqa: SIM115
             self.upload._archives.append(archive)
             infos = archive.infolist()
             self.members += len(infos)
@@ -576,7 +708,7 @@ class _Unpacker:
             folder = posixpath.dirname(name)
             self.unpack(target, prefix=f"{folder}/" if folder else "", depth=depth + 1)
         else:
-            self.add(name, target)
+            self.add(name)
 
     def inside_root(self, target: Path) -> bool:
         """Whether ``target`` lies inside the upload's folder once symlinks are resolved.
@@ -597,9 +729,10 @@ class _Unpacker:
         """Whether ``name`` is a folder of a member, or lies in a "folder" that is a file."""
         return name in self.folders or any(f in self.upload.files for f in _folders(name))
 
-    def add(self, name: str, target: Path) -> None:
-        self.upload.files[name] = target
-        self.folders.update(_folders(name))
+    def add(self, name: str, member: _Member | None = None) -> None:
+        self.upload.files[name] = member
+        if "/" in name:
+            self.folders.update(_folders(name))
 
     def check_later(
         self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, target: Path
@@ -626,9 +759,7 @@ class _Unpacker:
                 self.count(len(chunk))
                 digest.update(chunk)
                 size += len(chunk)
-        self.add(name, target)
-        self.upload._pending[target] = (archive, info)
-        self.upload._digests[target] = (digest.hexdigest(), size)
+        self.add(name, _Member(archive, info, digest.digest(), size))
 
     def check_head(self, chunk: bytes, info: zipfile.ZipInfo) -> None:
         if looks_like_program(chunk):

@@ -12,6 +12,7 @@ values people filter, sort and search on, or that the templates and IS24 need.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -286,10 +287,7 @@ def extract_fields(
             )
         )
 
-    for field in FIELDS:
-        special = _EXTRACTORS.get(field.name)
-        if special or (names is not None and field.name not in names):
-            continue
+    for field in _plain_fields(frozenset(names) if names is not None else None):
         paths = (field.path, *FALLBACK_PATHS.get(field.name, ()))
         for path in paths:
             raw, line = _raw(immobilie, path)
@@ -305,6 +303,14 @@ def extract_fields(
         for extractor in _SPECIAL:
             extractor(immobilie, found, lines, notes)
     return found, lines, notes
+
+
+@functools.cache
+def _plain_fields(names: frozenset[str] | None) -> tuple[Field, ...]:
+    """The plain (not computed) fields among ``names`` (all if None), in ``FIELDS`` order."""
+    return tuple(
+        f for f in FIELDS if f.name not in _EXTRACTORS and (names is None or f.name in names)
+    )
 
 
 def _kategorie(immobilie, found, lines, notes):

@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,13 +106,33 @@ class Transfer:
 
         return self._read(make)
 
-    def identities(self) -> Iterator[PropertyRecord]:
+    def identities(self, shortcut=None) -> Iterator[PropertyRecord]:
         """Like ``records()``, but each record carries only its numbers and ``sprache``.
 
         Enough to tell which listing a property is, at a fraction of the cost of a full
         record (no checks, no attachments, no stored tree).
+
+        ``shortcut(record)``, if given, is called as in ``records()`` with the light record
+        of each property (which carries the numbers too) until it first returns None; what
+        it returns is yielded instead. From the first None on, only identity records are
+        read.
         """
-        return self._read(self._identity)
+        if shortcut is None:
+            return self._read(self._identity)
+        taking = True
+
+        def make(element, anbieter, position):
+            nonlocal taking
+            if not taking:
+                return self._identity(element, anbieter, position)
+            light = self._light(element, anbieter, position)
+            taken = shortcut(light)
+            if taken is None:
+                taking = False
+                return light
+            return taken
+
+        return self._read(make)
 
     def _read(self, make) -> Iterator[PropertyRecord]:
         with _open(self.source) as raw:
@@ -436,6 +457,10 @@ def _anhang_nodes(immobilie) -> list:
     return nodes
 
 
+# A start tag with a prefix in lxml's serialization (text never holds a raw "<").
+_PREFIXED_TAG = re.compile(rb"<[^\s/>!?]*:")
+
+
 def source_of(immobilie) -> tuple[str, list[str] | None]:
     """SHA-256 of a namespace-free ``<immobilie>`` as lxml serializes it (canonical: the
     same for the same content, whatever the file's encoding or its place in the file), and
@@ -443,16 +468,22 @@ def source_of(immobilie) -> tuple[str, list[str] | None]:
     plain file path (inline content, a URL, neither: the importer's shortcut leaves those to
     the full path).
     """
-    digest = hashlib.sha256(etree.tostring(immobilie, with_tail=False)).hexdigest()
+    source = etree.tostring(immobilie, with_tail=False)
+    digest = hashlib.sha256(source).hexdigest()
+    if _PREFIXED_TAG.search(source):
+        # a tag with an undeclared prefix ("<x:pfad>", which lxml keeps as it is): the
+        # lookups below go by plain name and would not see it
+        return digest, None
     paths: list[str] | None = []
-    for node in _anhang_nodes(immobilie):
-        daten = find_path(node, "daten")
-        pfad = _text(daten, "pfad") if daten is not None else None
-        inhalt = find_path(daten, "anhanginhalt") if daten is not None else None
-        if not pfad or _is_url(pfad) or (inhalt is not None and (inhalt.text or "").strip()):
-            paths = None
-            break
-        paths.append(pfad)
+    # lxml's own lookups by plain name (this runs for every property of every import)
+    for child in immobilie.iterchildren("anhaenge", "anhang"):
+        for node in child.iterchildren("anhang") if child.tag == "anhaenge" else (child,):
+            daten = node.find("daten")
+            pfad = values.clean_text(daten.findtext("pfad")) if daten is not None else None
+            inhalt = daten.find("anhanginhalt") if daten is not None else None
+            if not pfad or _is_url(pfad) or (inhalt is not None and (inhalt.text or "").strip()):
+                return digest, None
+            paths.append(pfad)
     return digest, paths
 
 
