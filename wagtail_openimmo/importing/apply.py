@@ -87,6 +87,7 @@ class Context:
     # downloads by URL of the whole upload (REMOTE_MAX_DOWNLOADS, REMOTE_MAX_SECONDS)
     remote_budget: attachments.RemoteBudget = field(default_factory=attachments.RemoteBudget)
     quick_salt: str = ""  # what besides the file decides an import (``quick_salt()``)
+    collection: Any = None  # the broker's collection, once a property committed files to it
 
     @property
     def quota_used(self) -> int:
@@ -776,7 +777,9 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
                 disable_reference_index_auto_update(),
                 collected_search_updates(_indexed_models()),
             ):
-                rows = attachments.store(prepared, ctx.broker, stored)
+                rows = attachments.store(
+                    prepared, ctx.broker, stored, collection=ctx.collection
+                )
                 page = _write_page(
                     ctx,
                     record,
@@ -815,6 +818,8 @@ def _upsert(ctx: Context, record, xml, position, known: Known | None, problems) 
         raise
     if ctx.catalogue is not None:
         ctx.catalogue.refresh(page.pk)
+    # committed: the next properties need not look the collection up again
+    ctx.collection = ctx.collection or stored.collection
     ctx.seen.add(page.pk)
     ctx.active_count += delta
     ctx.result.images_created += stored.images_created

@@ -190,6 +190,7 @@ class Stored:
     images_created: int = 0
     images_reused: int = 0
     documents_created: int = 0
+    collection: Any = None  # the broker's collection the files went to
 
     def delete_files(self) -> None:
         for storage, name in self.files:
@@ -765,12 +766,19 @@ def _content_file(item: Prepared):
     return File(open(item.path, "rb"), name=item.file_name)  # noqa: SIM115 - closed by caller
 
 
-def store(items: list[Prepared], broker: Broker, stored: Stored) -> list[ListingAttachment]:
-    """Step 3: the listing's attachment rows, in order (call inside the transaction)."""
+def store(
+    items: list[Prepared], broker: Broker, stored: Stored, *, collection=None
+) -> list[ListingAttachment]:
+    """Step 3: the listing's attachment rows, in order (call inside the transaction).
+
+    ``collection``: the broker's collection, if an earlier property of the run committed
+    files to it (it is looked up, or created, otherwise). Files already in it are found
+    by their SHA-1 in one query per kind, not one per file.
+    """
     image_model = get_image_model()
     document_model = get_document_model()
-    collection = None
     rows: list[ListingAttachment] = []
+    existing: dict[tuple[str, str], Any] | None = None
     for order, item in enumerate(items):
         ref = item.ref
         located = item.located
@@ -791,10 +799,13 @@ def store(items: list[Prepared], broker: Broker, stored: Stored) -> list[Listing
         if item.reuse is None:
             if collection is None:
                 collection = broker_collection(broker, create=True)
+            stored.collection = collection
             model = image_model if item.kind == "image" else document_model
-            obj = model.objects.filter(collection=collection, file_hash=located.sha1).first()
+            if existing is None:
+                existing = _existing_files(items, collection, image_model, document_model)
+            obj = existing.get((item.kind, located.sha1))
             if obj is None:
-                obj = _create(model, item, collection, stored)
+                obj = existing[item.kind, located.sha1] = _create(model, item, collection, stored)
             elif item.kind == "image":
                 stored.images_reused += 1
             if item.kind == "image":
@@ -805,6 +816,20 @@ def store(items: list[Prepared], broker: Broker, stored: Stored) -> list[Listing
             row.md5 = located.md5
         rows.append(row)
     return rows
+
+
+def _existing_files(items: list[Prepared], collection, image_model, document_model) -> dict:
+    """The images and documents of ``collection`` with the SHA-1 of a new item, by kind and
+    SHA-1: for each, the one ``filter(collection=..., file_hash=...).first()`` would give."""
+    found: dict[tuple[str, str], Any] = {}
+    for kind, model in (("image", image_model), ("document", document_model)):
+        hashes = {i.located.sha1 for i in items if i.reuse is None and i.kind == kind}
+        if not hashes:
+            continue
+        objects = model.objects.filter(collection=collection, file_hash__in=hashes)
+        for obj in objects if objects.ordered else objects.order_by("pk"):
+            found.setdefault((kind, obj.file_hash), obj)
+    return found
 
 
 def _save_file(obj, file_name: str, content, *, measured: bool = False) -> None:
