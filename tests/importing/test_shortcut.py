@@ -328,3 +328,35 @@ def test_a_held_full_transfer_takes_nothing_it_decided(tmp_path, broker, passes)
     assert passes[-1] == "identities"
     assert held.run.entries.count() == 0
     assert [q for q in writes.queries if "importrunentry" in q.lower()] == []
+
+
+def test_an_upload_of_two_full_transfers_decides_across_both(tmp_path, broker, passes, monkeypatch):
+    """Two VOLL files in one ZIP: the guard decides on through the second file, and a
+    change in the second file stops the deciding there, not before."""
+    from wagtail_openimmo.openimmo.generate import demo_property, xml_bytes
+
+    def upload(name, title=None):
+        props = [demo_property(n, images=1, image_size=(32, 24)) for n in range(4)]
+        if title:
+            props[3].titel = title
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("a.xml", xml_bytes(props[:2], umfang="VOLL", anid="ACME-ANID"))
+            archive.writestr("b.xml", xml_bytes(props[2:], umfang="VOLL", anid="ACME-ANID"))
+            for prop in props:
+                for picture in prop.pictures:
+                    archive.writestr(picture.name, picture.data)
+        return path
+
+    path = upload("same.zip")
+    assert import_file(path, broker).created == 4
+    passes.clear()
+    quick = import_file(path, broker)
+    assert quick.unchanged == 4 and passes == ["identities", "identities"]
+    slow = without_shortcut(monkeypatch, path, broker)
+    assert log_lines(quick) == log_lines(slow)
+    changed = upload("changed.zip", title="Neuer Titel")
+    passes.clear()
+    result = import_file(changed, broker)
+    assert [e.outcome for e in result.entries] == ["unchanged"] * 3 + ["updated"]
+    assert passes == ["identities", "identities", "records", "records"]
