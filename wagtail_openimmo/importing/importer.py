@@ -768,13 +768,11 @@ def _start_run(run: ImportRun | None, path: Path, broker: Broker | None, force: 
         size = path.stat().st_size
     except OSError:
         size = None
-    # the SHA-256 follows while the upload is unpacked (``_note_checksum``)
-    checksum = ""
     run = run or ImportRun(file_name=path.name[:255])
     run.broker = run.broker or broker
     run.file_name = run.file_name or path.name[:255]
     run.file_path = run.file_path or str(path)[:1000]
-    run.checksum = checksum
+    run.checksum = ""  # learnt while the upload is unpacked (``_note_checksum``)
     run.size = size
     run.forced = force
     run.dry_run = False

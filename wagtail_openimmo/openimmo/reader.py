@@ -19,7 +19,6 @@ import binascii
 import hashlib
 import io
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -457,10 +456,6 @@ def _anhang_nodes(immobilie) -> list:
     return nodes
 
 
-# A start tag with a prefix in lxml's serialization (text never holds a raw "<").
-_PREFIXED_TAG = re.compile(rb"<[^\s/>!?]*:")
-
-
 def source_of(immobilie) -> tuple[str, list[str] | None]:
     """SHA-256 of a namespace-free ``<immobilie>`` as lxml serializes it (canonical: the
     same for the same content, whatever the file's encoding or its place in the file), and
@@ -468,14 +463,11 @@ def source_of(immobilie) -> tuple[str, list[str] | None]:
     plain file path (inline content, a URL, neither: the importer's shortcut leaves those to
     the full path).
     """
-    source = etree.tostring(immobilie, with_tail=False)
-    digest = hashlib.sha256(source).hexdigest()
-    if _PREFIXED_TAG.search(source):
-        # a tag with an undeclared prefix ("<x:pfad>", which lxml keeps as it is): the
-        # lookups below go by plain name and would not see it
-        return digest, None
+    digest = hashlib.sha256(etree.tostring(immobilie, with_tail=False)).hexdigest()
     paths: list[str] | None = []
-    # lxml's own lookups by plain name (this runs for every property of every import)
+    # lxml's own lookups by plain name (this runs for every property of every import): the
+    # element is namespace-free, and a tag with an undeclared prefix never gets this far
+    # (the parser refuses the file as not well-formed)
     for child in immobilie.iterchildren("anhaenge", "anhang"):
         for node in child.iterchildren("anhang") if child.tag == "anhaenge" else (child,):
             daten = node.find("daten")
